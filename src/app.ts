@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Pool } from 'mysql2';
+import type { Config } from './config';
+import { createDb, pingDb, type Db } from './platform/db/index';
+import { createRedis, type Redis } from './platform/redis/index';
+import { PubSub } from './platform/redis/pubsub';
+import { authPlugin, TokenService } from './platform/http/auth';
+import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope';
+import { Errors } from './platform/http/errors';
+import { SseHub } from './platform/http/sse';
+import { metricsPlugin } from './platform/metrics';
+import { AuthService } from './modules/auth/service';
+import { authRoutes } from './modules/auth/routes';
+import { InventoryService } from './modules/inventory/service';
+import { inventoryRoutes, adminInventoryRoutes } from './modules/inventory/routes';
+import { ProductService } from './modules/product/service';
+import { productRoutes, adminProductRoutes } from './modules/product/routes';
+import { CartService } from './modules/cart/service';
+import { cartRoutes } from './modules/cart/routes';
+
+/** The connections one process holds. */
+export interface Infra {
+  config: Config;
+  db: Db;
+  pool: Pool;
+  redis: Redis;
+  pubsub: PubSub;
+  tokens: TokenService;
+  sse: SseHub;
+}
+
+/** Every domain service, wired in dependency order. Other modules call only these. */
+export interface Services {
+  auth: AuthService;
+  inventory: InventoryService;
+  products: ProductService;
+  cart: CartService;
+}
+
+export async function createInfra(config: Config): Promise<Infra> {
+  const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize);
+  const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
+  return {
+    config,
+    db,
+    pool,
+    redis,
+    pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis),
+    tokens: await TokenService.create(config),
+    sse: new SseHub(),
+  };
+}
+
+export async function closeInfra(infra: Infra): Promise<void> {
+  infra.sse.closeAll();
+  await infra.pubsub.close();
+  await infra.db.destroy();
+  infra.redis.disconnect();
+}
+
+export function createServices(infra: Infra): Services {
+  const auth = new AuthService(infra.db, infra.tokens);
+  const inventory = new InventoryService(infra.db, infra.pubsub);
+  const products = new ProductService(infra.db, inventory);
+  const cart = new CartService(infra.db, products, inventory);
+  return { auth, inventory, products, cart };
+}
+
+export type App = FastifyInstance;
+
+/** The HTTP application: platform plugins first, then every module's routes. */
+export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
+  const { config } = infra;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        verbose: true,
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+        keywords: ['x-messages'],
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // An empty body with a JSON content type (a bodiless POST from a browser client) is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = new SyntaxError('Invalid request body format') as SyntaxError & { statusCode: number };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  await app.register(envelopePlugin);
+  await app.register(cors, {
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metricsPlugin, { pool: infra.pool, redis: infra.redis });
+  await app.register(authPlugin, { tokens: infra.tokens, config });
+
+  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
+  app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = await Promise.all([
+      pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
+      infra.redis.ping().then(() => 'UP', () => 'DOWN'),
+    ]);
+    const components = { mysql: checks[0], redis: checks[1] };
+    if (checks.includes('DOWN')) {
+      return sendError(reply, Errors.SERVICE_UNAVAILABLE);
+    }
+    return { status: 'UP', components };
+  });
+
+  await app.register(authRoutes(services.auth), { prefix: '/api/v1/auth' });
+  await app.register(
+    async (api) => {
+      await api.register(productRoutes(services.products));
+      await api.register(inventoryRoutes(services.inventory, infra));
+      await api.register(cartRoutes(services.cart));
+      await api.register(
+        async (admin) => {
+          // Everything under /admin is for admins, whatever a route declares.
+          admin.addHook('onRoute', (route) => {
+            route.config = { ...route.config, auth: 'admin' };
+          });
+          await admin.register(adminProductRoutes(services.products));
+          await admin.register(adminInventoryRoutes(services.inventory));
+        },
+        { prefix: '/admin' },
+      );
+    },
+    { prefix: API_PREFIX },
+  );
+
+  // Streams never end on their own: give each its last frame before the server waits for open requests.
+  app.addHook('preClose', async () => {
+    infra.sse.closeAll();
+  });
+  return app;
+}

@@ -1,0 +1,117 @@
+/**
+ * Every setting of the service, read from the environment in this one place.
+ * Defaults suit a local machine with MariaDB and Redis on their standard ports.
+ */
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  dbPoolSize: number;
+  redisUrl: string;
+  /** Prepended to every Redis key and channel; tests set one per file. */
+  redisKeyPrefix: string;
+  jwtSecret: string | undefined;
+  /** PEM (SPKI) public key for RS256 tokens; when set, RS256 tokens are accepted. */
+  jwtPublicKey: string | undefined;
+  /** PEM (PKCS#8) private key used by login when no HS256 secret is set. */
+  jwtPrivateKey: string | undefined;
+  jwtIssuer: string | undefined;
+  accessTokenTtlSeconds: number;
+  /** Opt-in: trust X-User-Id / X-User-Roles from a gateway in front of us. */
+  trustGatewayHeaders: boolean;
+  eventBus: 'local' | 'kafka';
+  kafkaBrokers: string[];
+  searchEngine: 'memory' | 'elasticsearch';
+  elasticsearchUrl: string;
+  pgSuccessRate: number;
+  pgLatencyMs: number;
+  orderPaymentTimeoutSeconds: number;
+  corsOrigins: string[];
+  logLevel: string;
+  /** Heartbeat period of SSE streams (inventory). */
+  sseHeartbeatMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name} must be a number in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A PEM given on one line with literal "\n" sequences is unfolded. */
+function pem(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw ? raw.replace(/\\n/g, '\n') : undefined;
+}
+
+export const LOCAL_JWT_SECRET = 'local-development-secret-change-me-in-production!';
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const jwtPublicKey = pem(env, 'JWT_PUBLIC_KEY');
+  const jwtSecret = env.JWT_SECRET || (jwtPublicKey ? undefined : LOCAL_JWT_SECRET);
+  if (nodeEnv === 'production' && jwtSecret === LOCAL_JWT_SECRET) {
+    throw new Error('JWT_SECRET (or JWT_PUBLIC_KEY) must be set in production');
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new Error('JWT_SECRET must be at least 32 characters');
+  }
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/shop',
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
+    jwtSecret,
+    jwtPublicKey,
+    jwtPrivateKey: pem(env, 'JWT_PRIVATE_KEY'),
+    jwtIssuer: env.JWT_ISSUER || undefined,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60),
+    trustGatewayHeaders: env.TRUST_GATEWAY_HEADERS === 'true',
+    eventBus: oneOf(env, 'EVENT_BUS', ['local', 'kafka'] as const, 'local'),
+    kafkaBrokers: list(env, 'KAFKA_BROKERS'),
+    searchEngine: oneOf(env, 'SEARCH_ENGINE', ['memory', 'elasticsearch'] as const, 'memory'),
+    elasticsearchUrl: env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
+    pgSuccessRate: num(env, 'PG_SUCCESS_RATE', 0.9, 0, 1),
+    pgLatencyMs: int(env, 'PG_LATENCY_MS', 0),
+    orderPaymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_S', 900, 1),
+    corsOrigins: list(env, 'CORS_ORIGINS'),
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
+  };
+}

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok } from '../../platform/http/envelope';
+import { Envelope } from '../../platform/http/schema';
+import type { AuthService } from './service';
+import { LoginRequest, SignupRequest, TokenResponse } from './schemas';
+
+export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/signup',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['auth'], body: SignupRequest, response: { 201: Envelope(TokenResponse) } },
+      },
+      async (request, reply) => reply.status(201).send(ok(await auth.signup(request.body))),
+    );
+    app.post(
+      '/login',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['auth'], body: LoginRequest, response: { 200: Envelope(TokenResponse) } },
+      },
+      async (request) => ok(await auth.login(request.body)),
+    );
+  };
+}

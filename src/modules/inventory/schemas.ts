@@ -1,0 +1,104 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, msg, OptionalNullable } from '../../platform/http/schema';
+
+export const MOVEMENT_TYPES = [
+  'INITIAL',
+  'INBOUND',
+  'ADJUSTMENT',
+  'RESERVE',
+  'RELEASE',
+  'DEDUCT',
+  'RETURN',
+  'DEAL_ALLOCATION',
+  'DEAL_RELEASE',
+] as const;
+export type MovementType = (typeof MOVEMENT_TYPES)[number];
+
+/** One product line of a batch operation. */
+export interface StockLine {
+  productId: number;
+  quantity: number;
+}
+
+/** What a movement is for: the saga passes `{ type: 'ORDER', id: orderNumber }`. */
+export interface StockReference {
+  type: string;
+  id: string;
+}
+
+export const InventoryResponse = Type.Object({
+  id: Type.Integer(),
+  productId: Type.Integer(),
+  availableQuantity: Type.Integer(),
+  reservedQuantity: Type.Integer(),
+  totalQuantity: Type.Integer(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type InventoryResponse = Static<typeof InventoryResponse>;
+
+export const StockMovementResponse = Type.Object({
+  id: Type.Integer(),
+  inventoryId: Type.Integer(),
+  productId: Type.Integer(),
+  movementType: Type.String(),
+  quantity: Type.Integer(),
+  previousAvailable: Type.Integer(),
+  afterAvailable: Type.Integer(),
+  previousReserved: Type.Integer(),
+  afterReserved: Type.Integer(),
+  referenceType: Type.Union([Type.String(), Type.Null()]),
+  referenceId: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  performedBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: DateTime,
+});
+export type StockMovementResponse = Static<typeof StockMovementResponse>;
+
+const ProductIdList = msg(
+  Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), { minItems: 1, maxItems: 1000 }),
+  {
+    required: '상품 ID 목록은 필수입니다',
+    minItems: '상품 ID 목록은 필수입니다',
+    maxItems: 'At most 1000 product ids per request',
+  },
+);
+
+export const InventoryBatchRequest = Type.Object({ productIds: ProductIdList }, { additionalProperties: false });
+export type InventoryBatchRequest = Static<typeof InventoryBatchRequest>;
+
+export const StreamQuery = Type.Object({
+  productIds: msg(Type.Array(Type.String({ pattern: '^\\s*\\d+(\\s*,\\s*\\d+)*\\s*$' }), { minItems: 1 }), {
+    required: 'productIds is required',
+    minItems: 'productIds is required',
+    pattern: 'productIds must be comma-separated product ids',
+  }),
+});
+
+const Reason = OptionalNullable(msg(Type.String({ maxLength: 500 }), { maxLength: 'Reason must be at most 500 characters' }));
+
+export const InboundRequest = Type.Object(
+  {
+    quantity: msg(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
+      required: 'Quantity is required',
+      minimum: 'Quantity must be at least 1',
+      maximum: 'Quantity must be at most 1000000',
+    }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+export type InboundRequest = Static<typeof InboundRequest>;
+
+export const AdjustRequest = Type.Object(
+  {
+    availableQuantity: msg(Type.Integer({ minimum: 0, maximum: 100_000_000 }), {
+      required: 'Available quantity is required',
+      minimum: 'Stock quantity must be non-negative',
+      maximum: 'Available quantity must be at most 100000000',
+    }),
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+export type AdjustRequest = Static<typeof AdjustRequest>;

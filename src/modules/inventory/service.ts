@@ -1,0 +1,296 @@
+import type { Db } from '../../platform/db/index';
+import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
+import { fail, type ErrorName } from '../../platform/http/errors';
+import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import type { PubSub } from '../../platform/redis/pubsub';
+import { InventoryRepository, type InventoryRow, type MovementRow } from './repository';
+import type { InventoryResponse, MovementType, StockLine, StockMovementResponse, StockReference } from './schemas';
+
+interface Levels {
+  available: number;
+  reserved: number;
+  total: number;
+}
+
+/** One batch operation: how a quantity moves the levels, or null when it can't. */
+interface Operation {
+  type: MovementType;
+  /** Raised, with nothing changed, when one line of the batch can't be applied. */
+  shortage: ErrorName;
+  apply(levels: Levels, quantity: number): Levels | null;
+}
+
+const OPERATIONS = {
+  reserve: {
+    type: 'RESERVE',
+    shortage: 'INSUFFICIENT_STOCK',
+    apply: (s, q) => (s.available >= q ? { available: s.available - q, reserved: s.reserved + q, total: s.total } : null),
+  },
+  deduct: {
+    type: 'DEDUCT',
+    shortage: 'STOCK_DEDUCTION_FAILED',
+    apply: (s, q) => (s.reserved >= q ? { available: s.available, reserved: s.reserved - q, total: s.total - q } : null),
+  },
+  release: {
+    type: 'RELEASE',
+    shortage: 'STOCK_RELEASE_FAILED',
+    apply: (s, q) => (s.reserved >= q ? { available: s.available + q, reserved: s.reserved - q, total: s.total } : null),
+  },
+  return: {
+    type: 'RETURN',
+    shortage: 'INVALID_STOCK_QUANTITY',
+    apply: (s, q) => ({ available: s.available + q, reserved: s.reserved, total: s.total + q }),
+  },
+  inbound: {
+    type: 'INBOUND',
+    shortage: 'INVALID_STOCK_QUANTITY',
+    apply: (s, q) => ({ available: s.available + q, reserved: s.reserved, total: s.total + q }),
+  },
+} satisfies Record<string, Operation>;
+
+interface Planned {
+  row: InventoryRow;
+  quantity: number;
+  before: Levels;
+  after: Levels;
+}
+
+export interface StockChange {
+  productId: number;
+  before: Levels;
+  after: Levels;
+}
+
+export interface BatchOptions {
+  /** Who did it (user id, `system`, an admin's id); stored as `performed_by`. */
+  actor?: string;
+  reason?: string | null;
+  /** Run inside the caller's transaction (opened with `inTransaction`) instead of a new one. */
+  trx?: Tx;
+}
+
+/** Channel on which committed stock changes of one product are announced. */
+export const inventoryChannel = (productId: number) => `inventory:${productId}`;
+
+export interface InventoryUpdate {
+  productId: number;
+  available: number;
+  reserved: number;
+  timestamp: string;
+}
+
+const levelsOf = (row: InventoryRow): Levels => ({
+  available: row.available_quantity,
+  reserved: row.reserved_quantity,
+  total: row.total_quantity,
+});
+
+/**
+ * Stock per product, changed only under row locks: every change is one
+ * transaction that locks its rows (`SELECT … FOR UPDATE`, ascending product
+ * id), checks, updates available/reserved/total and writes one movement per
+ * product. After the commit the new levels go out on `inventory:{productId}`.
+ */
+export class InventoryService {
+  private readonly repo: InventoryRepository;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pubsub: PubSub,
+  ) {
+    this.repo = new InventoryRepository(db);
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  async get(productId: number): Promise<InventoryResponse> {
+    const row = await this.repo.findByProduct(productId);
+    if (!row) throw fail('INVENTORY_NOT_FOUND');
+    return toResponse(row);
+  }
+
+  /** Known products only; unknown ids are left out. */
+  async batch(productIds: number[]): Promise<InventoryResponse[]> {
+    const rows = await this.repo.findByProducts([...new Set(productIds)]);
+    return rows.map(toResponse);
+  }
+
+  async availableOf(productId: number): Promise<number> {
+    const row = await this.repo.findByProduct(productId);
+    if (!row) throw fail('INVENTORY_NOT_FOUND');
+    return row.available_quantity;
+  }
+
+  /** Available quantity per product id (products without a row are missing from the map). */
+  async availableFor(productIds: number[]): Promise<Map<number, number>> {
+    const rows = await this.repo.findByProducts([...new Set(productIds)]);
+    return new Map(rows.map((r) => [r.product_id, r.available_quantity]));
+  }
+
+  async movements(productId: number, page: PageRequest): Promise<Page<StockMovementResponse>> {
+    if (!(await this.repo.findByProduct(productId))) throw fail('INVENTORY_NOT_FOUND');
+    const [rows, total] = await Promise.all([
+      this.repo.movementsOf(productId, page.size, page.offset),
+      this.repo.countMovements(productId),
+    ]);
+    return toPage(rows.map(toMovementResponse), total, page);
+  }
+
+  // ---- the saga's batch operations ------------------------------------------
+
+  /** available → reserved. Any line short: S402, nothing changed. */
+  reserveBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.reserve, lines, ref, opts);
+  }
+
+  /** A sale: reserved and total go down. */
+  deductBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.deduct, lines, ref, opts);
+  }
+
+  /** reserved → available (an order cancelled before payment). */
+  releaseBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.release, lines, ref, opts);
+  }
+
+  /** Sold units come back (refund, return): available and total go up. */
+  returnBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.return, lines, ref, opts);
+  }
+
+  // ---- admin -----------------------------------------------------------------
+
+  async inbound(productId: number, quantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
+    await this.applyBatch(OPERATIONS.inbound, [{ productId, quantity }], { type: 'ADMIN', id: 'inbound' }, opts);
+    return this.get(productId);
+  }
+
+  /** Sets the available quantity; total follows (reserved units are untouched). */
+  async adjust(productId: number, availableQuantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
+    if (!Number.isInteger(availableQuantity) || availableQuantity < 0) throw fail('INVALID_STOCK_QUANTITY');
+    await this.run(opts.trx, async (trx) => {
+      const [row] = await this.repo.with(trx).lockByProducts([productId]);
+      if (!row) throw fail('INVENTORY_NOT_FOUND');
+      const before = levelsOf(row);
+      const delta = availableQuantity - before.available;
+      if (delta === 0) return;
+      const after = { available: availableQuantity, reserved: before.reserved, total: before.total + delta };
+      await this.commitChanges(trx, 'ADJUSTMENT', [{ row, quantity: delta, before, after }], { type: 'ADMIN', id: 'adjust' }, opts);
+    });
+    return this.get(productId);
+  }
+
+  /** The inventory row of a new product, with an INITIAL movement (inside the product's transaction). */
+  async createForProduct(trx: Tx, productId: number, quantity: number, actor?: string): Promise<void> {
+    if (!Number.isInteger(quantity) || quantity < 0) throw fail('INVALID_STOCK_QUANTITY');
+    const row = await this.repo.with(trx).insert(productId, quantity);
+    const zero = { available: 0, reserved: 0, total: 0 };
+    await this.recordMovements(trx, 'INITIAL', [{ row, quantity, before: zero, after: levelsOf(row) }], { type: 'PRODUCT', id: String(productId) }, { actor });
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  private run<T>(trx: Tx | undefined, fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return trx ? fn(trx) : inTransaction(this.db, fn);
+  }
+
+  private async applyBatch(op: Operation, lines: StockLine[], ref: StockReference, opts: BatchOptions = {}): Promise<StockChange[]> {
+    const merged = mergeLines(lines);
+    const ids = [...merged.keys()].sort((a, b) => a - b);
+    return this.run(opts.trx, async (trx) => {
+      const rows = await this.repo.with(trx).lockByProducts(ids);
+      if (rows.length !== ids.length) throw fail('INVENTORY_NOT_FOUND');
+      const planned = rows.map((row) => {
+        const quantity = merged.get(row.product_id)!;
+        const before = levelsOf(row);
+        const after = op.apply(before, quantity);
+        if (!after) throw fail(op.shortage);
+        return { row, quantity, before, after };
+      });
+      await this.commitChanges(trx, op.type, planned, ref, opts);
+      return planned.map(({ row, before, after }) => ({ productId: row.product_id, before, after }));
+    });
+  }
+
+  /** Writes the new levels, then the movements. */
+  private async commitChanges(trx: Tx, type: MovementType, planned: Planned[], ref: StockReference, opts: BatchOptions): Promise<void> {
+    const repo = this.repo.with(trx);
+    for (const { row, after } of planned) await repo.update(row, after);
+    await this.recordMovements(trx, type, planned, ref, opts);
+  }
+
+  /** One movement row per product; the new levels are announced after commit. */
+  private async recordMovements(trx: Tx, type: MovementType, planned: Planned[], ref: StockReference, opts: BatchOptions): Promise<void> {
+    await this.repo.with(trx).insertMovements(
+      planned.map(({ row, quantity, before, after }) => ({
+        inventory_id: row.id,
+        product_id: row.product_id,
+        movement_type: type,
+        quantity,
+        previous_available: before.available,
+        after_available: after.available,
+        previous_reserved: before.reserved,
+        after_reserved: after.reserved,
+        reference_type: ref.type,
+        reference_id: ref.id,
+        reason: opts.reason ?? null,
+        performed_by: opts.actor ?? null,
+      })),
+    );
+    afterCommit(trx, () => this.announce(planned.map(({ row, after }) => ({ productId: row.product_id, ...after }))));
+  }
+
+  private async announce(changes: { productId: number; available: number; reserved: number }[]): Promise<void> {
+    const timestamp = new Date().toISOString();
+    await Promise.all(
+      changes.map((c) =>
+        this.pubsub.publish(
+          inventoryChannel(c.productId),
+          JSON.stringify({ productId: c.productId, available: c.available, reserved: c.reserved, timestamp } satisfies InventoryUpdate),
+        ),
+      ),
+    );
+  }
+}
+
+/** Same product twice in one batch counts once, with the quantities summed. */
+function mergeLines(lines: StockLine[]): Map<number, number> {
+  if (lines.length === 0) throw fail('INVALID_STOCK_QUANTITY');
+  const merged = new Map<number, number>();
+  for (const { productId, quantity } of lines) {
+    if (!Number.isInteger(quantity) || quantity <= 0) throw fail('INVALID_STOCK_QUANTITY');
+    merged.set(productId, (merged.get(productId) ?? 0) + quantity);
+  }
+  return merged;
+}
+
+function toResponse(row: InventoryRow): InventoryResponse {
+  return {
+    id: row.id,
+    productId: row.product_id,
+    availableQuantity: row.available_quantity,
+    reservedQuantity: row.reserved_quantity,
+    totalQuantity: row.total_quantity,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toMovementResponse(row: MovementRow): StockMovementResponse {
+  return {
+    id: row.id,
+    inventoryId: row.inventory_id,
+    productId: row.product_id,
+    movementType: row.movement_type,
+    quantity: row.quantity,
+    previousAvailable: row.previous_available,
+    afterAvailable: row.after_available,
+    previousReserved: row.previous_reserved,
+    afterReserved: row.after_reserved,
+    referenceType: row.reference_type,
+    referenceId: row.reference_id,
+    reason: row.reason,
+    performedBy: row.performed_by,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,117 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, Money, msg, OptionalNullable } from '../../platform/http/schema';
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const ProductResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: NullableString,
+  price: Money,
+  discountPrice: Type.Union([Money, Type.Null()]),
+  stock: Type.Integer(),
+  imageUrl: NullableString,
+  category: NullableString,
+  featured: Type.Boolean(),
+  images: Type.Array(Type.String()),
+  averageRating: Type.Union([Type.Number(), Type.Null()]),
+  reviewCount: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type ProductResponse = Static<typeof ProductResponse>;
+
+export const ReviewResponse = Type.Object({
+  id: Type.String(),
+  title: NullableString,
+  content: NullableString,
+  authorId: NullableString,
+  productId: Type.String(),
+  rating: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+/** Flat, as the original: product fields and `reviews` side by side. */
+export const ProductWithReviewsResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: NullableString,
+  price: Money,
+  stock: Type.Integer(),
+  imageUrl: NullableString,
+  category: NullableString,
+  reviews: Type.Array(ReviewResponse),
+});
+export type ProductWithReviewsResponse = Static<typeof ProductWithReviewsResponse>;
+
+export const ProductListQuery = Type.Object({
+  page: Type.Optional(msg(Type.Integer({ minimum: 1, default: 1 }), { minimum: 'page must be at least 1' })),
+  size: Type.Optional(
+    msg(Type.Integer({ minimum: 1, maximum: 100, default: 12 }), {
+      minimum: 'size must be at least 1',
+      maximum: 'size must be at most 100',
+    }),
+  ),
+  category: Type.Optional(Type.String({ maxLength: 100 })),
+});
+
+const MAX_PRICE = 1_000_000_000_000;
+
+/** Admin create/update (the original's AdminProductRequest). */
+export const AdminProductRequest = Type.Object(
+  {
+    name: msg(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), {
+      required: 'Product name is required',
+      pattern: 'Product name is required',
+      minLength: 'Product name is required',
+      maxLength: 'Product name must be between 1 and 200 characters',
+    }),
+    description: OptionalNullable(
+      msg(Type.String({ maxLength: 2000 }), { maxLength: 'Product description must not exceed 2000 characters' }),
+    ),
+    price: msg(Type.Number({ exclusiveMinimum: 0, maximum: MAX_PRICE }), {
+      required: 'Product price is required',
+      exclusiveMinimum: 'Product price must be greater than 0',
+      maximum: 'Product price is too large',
+    }),
+    discountPrice: OptionalNullable(
+      msg(Type.Number({ minimum: 0, maximum: MAX_PRICE }), {
+        minimum: 'Discount price must be non-negative',
+        maximum: 'Discount price is too large',
+      }),
+    ),
+    stock: msg(Type.Integer({ minimum: 0, maximum: 100_000_000 }), {
+      required: 'Product stock is required',
+      minimum: 'Product stock must be non-negative',
+      maximum: 'Product stock is too large',
+    }),
+    imageUrl: OptionalNullable(msg(Type.String({ maxLength: 500 }), { maxLength: 'Image URL must be at most 500 characters' })),
+    category: OptionalNullable(msg(Type.String({ maxLength: 100 }), { maxLength: 'Category must be at most 100 characters' })),
+    featured: OptionalNullable(Type.Boolean()),
+    images: OptionalNullable(
+      msg(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 20 }), {
+        maxItems: 'At most 20 images',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AdminProductRequest = Static<typeof AdminProductRequest>;
+
+export const StockUpdateRequest = Type.Object(
+  {
+    stock: msg(Type.Integer({ minimum: 0, maximum: 100_000_000 }), {
+      required: 'Stock quantity is required',
+      minimum: 'Stock quantity must be non-negative',
+      maximum: 'Stock quantity is too large',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** What other modules (cart, orders) need of a product. */
+export interface ProductSnapshot {
+  id: number;
+  name: string;
+  /** Minor units (see platform/money). */
+  price: number;
+}

@@ -1,0 +1,162 @@
+import type { Db } from '../../platform/db/index';
+import { isDuplicateKey } from '../../platform/db/index';
+import { inTransaction } from '../../platform/db/tx';
+import { fail } from '../../platform/http/errors';
+import { pageRequest, toPage, type Page } from '../../platform/http/pagination';
+import { decimalToWire, toDecimal, toMinor } from '../../platform/money';
+import type { InventoryService } from '../inventory/service';
+import { ProductRepository, type ProductRow } from './repository';
+import type { AdminProductRequest, ProductResponse, ProductSnapshot, ProductWithReviewsResponse } from './schemas';
+
+export type ProductInput = AdminProductRequest;
+
+/**
+ * The catalog. A product's `stock` is always its inventory's available
+ * quantity (asked of the inventory service, never a column of its own);
+ * deleting is soft, so orders and deals that name a product keep working.
+ */
+export class ProductService {
+  private readonly repo: ProductRepository;
+
+  constructor(
+    private readonly db: Db,
+    private readonly inventory: InventoryService,
+  ) {
+    this.repo = new ProductRepository(db);
+  }
+
+  async list(query: { page?: number; size?: number; category?: string }): Promise<Page<ProductResponse>> {
+    const page = pageRequest(query.page, query.size, 12);
+    const [rows, total] = await Promise.all([
+      this.repo.listLive(query.category, page.size, page.offset),
+      this.repo.countLive(query.category),
+    ]);
+    return toPage(await this.present(rows), total, page);
+  }
+
+  async get(id: number): Promise<ProductResponse> {
+    const [product] = await this.present([await this.live(id)]);
+    return product;
+  }
+
+  /** Reviews come from no service here: always `[]`. */
+  async getWithReviews(id: number): Promise<ProductWithReviewsResponse> {
+    const p = await this.get(id);
+    return {
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      price: p.price,
+      stock: p.stock,
+      imageUrl: p.imageUrl,
+      category: p.category,
+      reviews: [],
+    };
+  }
+
+  /** Name and price of a live product, for carts and orders; S001 otherwise. */
+  async getSnapshot(id: number): Promise<ProductSnapshot> {
+    const row = await this.live(id);
+    return { id: row.id, name: row.name, price: toMinor(row.price) };
+  }
+
+  /** Creates the product and its inventory row (available = stock) in one transaction. S008 on a taken name. */
+  async create(input: ProductInput, actor?: string): Promise<ProductResponse> {
+    const values = checkInput(input);
+    const id = await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const productId = await repo.insert(values).catch(duplicateName);
+      if (input.images) await repo.replaceImages(productId, input.images);
+      await this.inventory.createForProduct(trx, productId, input.stock, actor);
+      return productId;
+    });
+    return this.get(id);
+  }
+
+  /** Replaces the product's fields; a changed `stock` becomes an ADJUSTMENT of the inventory. */
+  async update(id: number, input: ProductInput, actor?: string): Promise<ProductResponse> {
+    const values = checkInput(input);
+    await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
+      await repo.update(id, values).catch(duplicateName);
+      if (input.images) await repo.replaceImages(id, input.images);
+      await this.inventory.adjust(id, input.stock, { trx, actor, reason: 'product update' });
+    });
+    return this.get(id);
+  }
+
+  async setStock(id: number, stock: number, actor?: string): Promise<ProductResponse> {
+    await this.live(id);
+    await this.inventory.adjust(id, stock, { actor, reason: 'stock update' });
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
+      await repo.softDelete(id);
+    });
+  }
+
+  private async live(id: number): Promise<ProductRow> {
+    const row = await this.repo.findLive(id);
+    if (!row) throw fail('PRODUCT_NOT_FOUND');
+    return row;
+  }
+
+  private async present(rows: ProductRow[]): Promise<ProductResponse[]> {
+    const ids = rows.map((r) => r.id);
+    const [images, stock] = await Promise.all([this.repo.imagesOf(ids), this.inventory.availableFor(ids)]);
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      price: decimalToWire(r.price),
+      discountPrice: r.discount_price === null ? null : decimalToWire(r.discount_price),
+      stock: stock.get(r.id) ?? 0,
+      imageUrl: r.image_url,
+      category: r.category,
+      featured: Boolean(r.featured),
+      images: images.get(r.id) ?? [],
+      averageRating: null,
+      reviewCount: null,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }));
+  }
+}
+
+function duplicateName(err: unknown): never {
+  if (isDuplicateKey(err, 'uk_products_live_name')) throw fail('PRODUCT_NAME_ALREADY_EXISTS');
+  throw err;
+}
+
+function hasAtMostTwoDecimals(value: number): boolean {
+  return Math.abs(value * 100 - Math.round(value * 100)) < 1e-6;
+}
+
+/** Rules the schema can't say: cents only, discount not above the price. */
+function checkInput(input: ProductInput) {
+  const details = [];
+  if (!hasAtMostTwoDecimals(input.price)) {
+    details.push({ field: 'price', message: 'Product price may have at most 2 decimal places', rejectedValue: input.price });
+  }
+  const discount = input.discountPrice ?? null;
+  if (discount !== null && !hasAtMostTwoDecimals(discount)) {
+    details.push({ field: 'discountPrice', message: 'Discount price may have at most 2 decimal places', rejectedValue: discount });
+  } else if (discount !== null && discount > input.price) {
+    details.push({ field: 'discountPrice', message: 'Discount price must not exceed the price', rejectedValue: discount });
+  }
+  if (details.length > 0) throw fail('INVALID_INPUT_VALUE', details);
+  return {
+    name: input.name.trim(),
+    description: input.description ?? null,
+    price: toDecimal(toMinor(input.price)),
+    discount_price: discount === null ? null : toDecimal(toMinor(discount)),
+    image_url: input.imageUrl ?? null,
+    category: input.category ?? null,
+    featured: input.featured ?? false,
+  };
+}

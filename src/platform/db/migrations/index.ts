@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m001 from './001_catalog';
+
+/**
+ * Every migration in order. Listed by hand (not read from disk) so the same
+ * code runs under tsx, a bundler or compiled JS. Later issues append here.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_catalog': m001,
+};

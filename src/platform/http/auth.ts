@@ -1,0 +1,166 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { importPKCS8, importSPKI, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../config';
+import { fail } from './errors';
+
+export const ROLES = ['ROLE_USER', 'ROLE_SHOPPING_SELLER', 'ROLE_SHOPPING_ADMIN', 'ROLE_SUPER_ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Each role with every role it includes: SUPER_ADMIN ⊃ SHOPPING_ADMIN ⊃ SHOPPING_SELLER ⊃ USER. */
+const RANK: Record<Role, number> = {
+  ROLE_USER: 0,
+  ROLE_SHOPPING_SELLER: 1,
+  ROLE_SHOPPING_ADMIN: 2,
+  ROLE_SUPER_ADMIN: 3,
+};
+
+export interface Principal {
+  userId: string;
+  roles: Role[];
+  email?: string;
+  nickname?: string;
+}
+
+export function hasRole(principal: Principal, role: Role): boolean {
+  const need = RANK[role];
+  return principal.roles.some((r) => RANK[r] >= need);
+}
+
+export const isAdmin = (p: Principal) => hasRole(p, 'ROLE_SHOPPING_ADMIN');
+
+/** Who may call a route: anyone, any logged-in user, or an admin. `/api/…` routes default to `user`. */
+export type AuthLevel = 'public' | 'user' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function parseRoles(raw: unknown): Role[] {
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[ ,]+/) : [];
+  return list.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+}
+
+type Key = KeyObject | Awaited<ReturnType<typeof importSPKI>>;
+
+/** Verifies and issues access tokens (jose: no hand-written crypto). */
+export class TokenService {
+  private readonly verifyKeys: { alg: 'HS256' | 'RS256'; key: Key }[] = [];
+  private signKey?: { alg: 'HS256' | 'RS256'; key: Key };
+
+  private constructor(private readonly config: Config) {}
+
+  get ttlSeconds(): number {
+    return this.config.accessTokenTtlSeconds;
+  }
+
+  static async create(config: Config): Promise<TokenService> {
+    const svc = new TokenService(config);
+    if (config.jwtSecret) {
+      const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+      svc.verifyKeys.push({ alg: 'HS256', key });
+      svc.signKey = { alg: 'HS256', key };
+    }
+    if (config.jwtPublicKey) {
+      svc.verifyKeys.push({ alg: 'RS256', key: await importSPKI(config.jwtPublicKey, 'RS256') });
+    }
+    if (!svc.signKey && config.jwtPrivateKey) {
+      svc.signKey = { alg: 'RS256', key: await importPKCS8(config.jwtPrivateKey, 'RS256') };
+    }
+    return svc;
+  }
+
+  /** The principal of a valid token; throws C005 for anything else (bad signature, alg none, expired, no exp). */
+  async verify(token: string): Promise<Principal> {
+    for (const { alg, key } of this.verifyKeys) {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: [alg],
+          requiredClaims: ['sub', 'exp'],
+          issuer: this.config.jwtIssuer,
+          clockTolerance: 5,
+        }));
+      } catch {
+        continue;
+      }
+      const roles = parseRoles(payload.effectiveRoles ?? payload.roles);
+      return {
+        userId: String(payload.sub),
+        roles: roles.length > 0 ? roles : ['ROLE_USER'],
+        email: typeof payload.email === 'string' ? payload.email : undefined,
+        nickname: typeof payload.nickname === 'string' ? payload.nickname : undefined,
+      };
+    }
+    throw fail('UNAUTHORIZED');
+  }
+
+  async sign(principal: Principal, ttlSeconds = this.config.accessTokenTtlSeconds): Promise<string> {
+    if (!this.signKey) throw new Error('no signing key: set JWT_SECRET or JWT_PRIVATE_KEY');
+    const jwt = new SignJWT({
+      roles: principal.roles,
+      ...(principal.email ? { email: principal.email } : {}),
+      ...(principal.nickname ? { nickname: principal.nickname } : {}),
+    })
+      .setProtectedHeader({ alg: this.signKey.alg, typ: 'JWT' })
+      .setSubject(principal.userId)
+      .setIssuedAt()
+      .setExpirationTime(`${ttlSeconds}s`);
+    if (this.config.jwtIssuer) jwt.setIssuer(this.config.jwtIssuer);
+    return jwt.sign(this.signKey.key);
+  }
+}
+
+async function principalOf(request: FastifyRequest, tokens: TokenService, config: Config): Promise<Principal | null> {
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw fail('UNAUTHORIZED');
+    return tokens.verify(m[1]);
+  }
+  const gatewayUser = request.headers['x-user-id'];
+  if (config.trustGatewayHeaders && typeof gatewayUser === 'string' && gatewayUser) {
+    const roles = parseRoles(request.headers['x-user-roles']);
+    return { userId: gatewayUser, roles: roles.length > 0 ? roles : ['ROLE_USER'] };
+  }
+  return null;
+}
+
+/**
+ * Sets `request.principal` and enforces the route's `config.auth` before the
+ * body is parsed: 401 C005 without a valid token, 403 C004 without the role.
+ * On public routes a bad token is ignored (the request is anonymous).
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { tokens: TokenService; config: Config }) => {
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request) => {
+      // API routes are for users unless they say otherwise; unknown routes answer 404/405, not 401.
+      const url = request.routeOptions.url ?? '';
+      const level: AuthLevel = request.is404
+        ? 'public'
+        : (request.routeOptions.config?.auth ?? (url.startsWith('/api/') ? 'user' : 'public'));
+      if (level === 'public') {
+        request.principal = await principalOf(request, opts.tokens, opts.config).catch(() => null);
+        return;
+      }
+      const principal = await principalOf(request, opts.tokens, opts.config);
+      if (!principal) throw fail('UNAUTHORIZED');
+      if (level === 'admin' && !isAdmin(principal)) throw fail('FORBIDDEN');
+      request.principal = principal;
+    });
+  },
+  { name: 'auth' },
+);
+
+/** The caller on a route whose level guarantees one. */
+export function principal(request: FastifyRequest): Principal {
+  if (!request.principal) throw fail('UNAUTHORIZED');
+  return request.principal;
+}

@@ -1,0 +1,162 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import FindMyWay from 'find-my-way';
+import fp from 'fastify-plugin';
+import { AppError, Errors, type ErrorDef, type FieldError } from './errors';
+
+/** The prefix a gateway would strip: `error.path` is reported without it. */
+export const API_PREFIX = '/api/v1/shopping';
+
+export function ok<T>(data: T): { success: true; data: T } {
+  return { success: true, data };
+}
+
+export function servicePath(url: string): string {
+  const path = url.split('?')[0];
+  return path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) || '/' : path;
+}
+
+export function errorBody(def: ErrorDef, path: string, details?: FieldError[], message = def.message) {
+  return {
+    success: false as const,
+    error: {
+      code: def.code,
+      message,
+      timestamp: new Date().toISOString(),
+      path,
+      ...(details && details.length > 0 ? { details } : {}),
+    },
+  };
+}
+
+export function sendError(reply: FastifyReply, def: ErrorDef, details?: FieldError[], message?: string) {
+  return reply
+    .status(def.status)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(def, servicePath(reply.request.url), details, message));
+}
+
+type Messages = Record<string, string> | undefined;
+
+/** The parts of an ajv error (fastify's ajv runs in verbose mode) that we read. */
+interface ErrorObject {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+  data?: unknown;
+  parentSchema?: unknown;
+}
+
+/** `/items/0/name` → `items[0].name` */
+function fieldPath(instancePath: string, prefix: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  let out = prefix;
+  for (const part of parts) {
+    const segment = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(segment) ? `[${segment}]` : out ? `.${segment}` : segment;
+  }
+  return out;
+}
+
+function join(path: string, name: string) {
+  return path ? `${path}.${name}` : name;
+}
+
+/** ajv errors (verbose mode) → the contract's `details[]`, using each field's `x-messages`. */
+export function validationDetails(errors: ErrorObject[]): FieldError[] {
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const base = fieldPath(e.instancePath, '');
+    let detail: FieldError;
+    if (e.keyword === 'required') {
+      const name = String(e.params.missingProperty);
+      const props = (e.parentSchema as { properties?: Record<string, { 'x-messages'?: Messages }> })?.properties;
+      detail = { field: join(base, name), message: props?.[name]?.['x-messages']?.required ?? `${name} is required` };
+    } else if (e.keyword === 'additionalProperties') {
+      const name = String(e.params.additionalProperty);
+      detail = {
+        field: join(base, name),
+        message: 'Unknown field',
+        rejectedValue: (e.data as Record<string, unknown> | undefined)?.[name],
+      };
+    } else {
+      const messages = (e.parentSchema as { 'x-messages'?: Messages } | undefined)?.['x-messages'];
+      const text =
+        (e.data === null || e.data === undefined ? messages?.required : undefined) ??
+        messages?.[e.keyword] ??
+        (e.keyword === 'type' ? messages?.required : undefined) ??
+        e.message ??
+        'is invalid';
+      detail = { field: base, message: text, ...(e.data !== null && e.data !== undefined ? { rejectedValue: e.data } : {}) };
+    }
+    // One line per field: the first (most specific) problem.
+    if (seen.has(detail.field)) continue;
+    seen.add(detail.field);
+    out.push(detail);
+  }
+  return out;
+}
+
+/**
+ * The envelope for every failure: AppErrors with their code, validation with
+ * C002 details, framework errors mapped to C-codes, anything else C001 (logged
+ * with the request id; no stack in the body). Unknown paths answer 404 C003,
+ * known paths with another method 405 C009.
+ */
+export const envelopePlugin = fp(
+  async (app: FastifyInstance) => {
+    // Mirror of the route table, to tell "no such path" (404) from "no such method" (405).
+    const routes = FindMyWay();
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        if (method === 'HEAD' || method === 'OPTIONS') continue;
+        try {
+          routes.on(method as 'GET', route.url, () => undefined);
+        } catch {
+          /* already mirrored */
+        }
+      }
+    });
+
+    app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0];
+      const otherMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
+        (m) => m !== request.method && routes.find(m as 'GET', path) !== null,
+      );
+      if (otherMethods.length > 0) {
+        reply.header('allow', otherMethods.join(', '));
+        return sendError(reply, Errors.METHOD_NOT_ALLOWED);
+      }
+      return sendError(reply, Errors.NOT_FOUND);
+    });
+
+    app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+      if (err instanceof AppError) {
+        if (err.status >= 500) request.log.error({ err, reqId: request.id }, err.message);
+        return sendError(reply, err.def, err.details);
+      }
+      if (err.validation) {
+        return sendError(reply, Errors.INVALID_INPUT_VALUE, validationDetails(err.validation as unknown as ErrorObject[]));
+      }
+      switch (err.code) {
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+          return sendError(reply, Errors.UNSUPPORTED_MEDIA_TYPE);
+        case 'FST_ERR_CTP_BODY_TOO_LARGE':
+          return reply.status(413).send(errorBody(Errors.INVALID_INPUT_VALUE, servicePath(request.url), undefined, 'Request body is too large'));
+        case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        case 'FST_ERR_CTP_INVALID_JSON_BODY':
+          return sendError(reply, Errors.INVALID_INPUT_VALUE, undefined, 'Invalid request body format');
+      }
+      if (err instanceof SyntaxError || err.statusCode === 400) {
+        return sendError(reply, Errors.INVALID_INPUT_VALUE, undefined, 'Invalid request body format');
+      }
+      if (err.statusCode === 429) return sendError(reply, Errors.TOO_MANY_REQUESTS);
+      request.log.error({ err, reqId: request.id }, 'unhandled error');
+      return sendError(reply, Errors.INTERNAL_SERVER_ERROR);
+    });
+  },
+  { name: 'envelope' },
+);

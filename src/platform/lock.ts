@@ -1,0 +1,49 @@
+import { Mutex, TimeoutError } from 'redis-semaphore';
+import type { Redis } from './redis/index';
+import { fail } from './http/errors';
+
+export interface LockOptions {
+  /** How long to wait for the lock; 0 = one attempt (the seed's waitTime). Default 3 s. */
+  waitMs?: number;
+  /** How long a holder that died keeps others out (the seed's leaseTime). Default 5 s. */
+  leaseMs?: number;
+}
+
+/**
+ * The seed's @DistributedLock: runs `fn` while holding `lock:<key>` across all
+ * instances, or throws S408 when the lock is not had within `waitMs`.
+ * redis-semaphore releases only the holder's own lock and refreshes it while
+ * `fn` runs; if a refresh finds the lock lost, `signal` aborts so `fn` can stop.
+ */
+export async function withLock<T>(
+  redis: Redis,
+  key: string,
+  options: LockOptions,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const waitMs = options.waitMs ?? 3000;
+  const leaseMs = options.leaseMs ?? 5000;
+  const lost = new AbortController();
+  const mutex = new Mutex(redis, `lock:${key}`, {
+    lockTimeout: leaseMs,
+    acquireTimeout: Math.max(waitMs, 1),
+    retryInterval: Math.min(50, Math.max(5, Math.floor(waitMs / 20))),
+    refreshInterval: Math.floor(leaseMs * 0.6),
+    onLockLost: (err) => lost.abort(err),
+  });
+  let acquired = true;
+  if (waitMs === 0) {
+    acquired = await mutex.tryAcquire();
+  } else {
+    await mutex.acquire().catch((err: unknown) => {
+      if (!(err instanceof TimeoutError)) throw err;
+      acquired = false;
+    });
+  }
+  if (!acquired) throw fail('CONCURRENT_STOCK_MODIFICATION');
+  try {
+    return await fn(lost.signal);
+  } finally {
+    await mutex.release().catch(() => undefined);
+  }
+}

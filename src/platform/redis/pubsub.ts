@@ -1,0 +1,74 @@
+import { Redis } from 'ioredis';
+
+type Listener = (message: string) => void;
+
+/**
+ * Redis pub/sub for the whole process: one subscriber connection, with local
+ * fan-out to any number of listeners, so a thousand SSE clients cost one
+ * SUBSCRIBE per channel, not one connection each. Channel names get the key prefix.
+ */
+export class PubSub {
+  private subscriber?: Redis;
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    private readonly url: string,
+    private readonly prefix: string,
+    private readonly publisher: Redis,
+  ) {}
+
+  private connection(): Redis {
+    if (!this.subscriber) {
+      this.subscriber = new Redis(this.url, { connectionName: 'shop-subscriber', maxRetriesPerRequest: null });
+      this.subscriber.on('message', (channel: string, message: string) => {
+        const set = this.listeners.get(channel);
+        if (!set) return;
+        for (const listener of set) listener(message);
+      });
+      this.subscriber.on('error', () => undefined); // ioredis reconnects and re-subscribes by itself
+    }
+    return this.subscriber;
+  }
+
+  async publish(name: string, message: string): Promise<void> {
+    await this.publisher.publish(this.prefix + name, message);
+  }
+
+  /** Resolves once Redis confirmed the subscription; returns the unsubscribe function. */
+  async subscribe(names: string[], listener: Listener): Promise<() => void> {
+    const fresh: string[] = [];
+    for (const name of names) {
+      const channel = this.prefix + name;
+      let set = this.listeners.get(channel);
+      if (!set) {
+        set = new Set();
+        this.listeners.set(channel, set);
+        fresh.push(channel);
+      }
+      set.add(listener);
+    }
+    if (fresh.length > 0) await this.connection().subscribe(...fresh);
+    return () => {
+      const gone: string[] = [];
+      for (const name of names) {
+        const channel = this.prefix + name;
+        const set = this.listeners.get(channel);
+        if (!set) continue;
+        set.delete(listener);
+        if (set.size === 0) {
+          this.listeners.delete(channel);
+          gone.push(channel);
+        }
+      }
+      if (gone.length > 0 && this.subscriber) this.subscriber.unsubscribe(...gone).catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (this.subscriber) {
+      this.subscriber.disconnect();
+      this.subscriber = undefined;
+    }
+  }
+}
