@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx';
+import type { CartStatus } from './schemas';
+
+export interface CartRow {
+  id: number;
+  user_id: string;
+  status: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface CartItemRow {
+  id: number;
+  cart_id: number;
+  product_id: number;
+  product_name: string;
+  /** DECIMAL as an exact string. */
+  price: string;
+  quantity: number;
+  added_at: Date;
+}
+
+const CART_COLUMNS = ['id', 'user_id', 'status', 'created_at', 'updated_at'] as const;
+const ITEM_COLUMNS = ['id', 'cart_id', 'product_id', 'product_name', 'price', 'quantity', 'added_at'] as const;
+
+/** The unique keys the service turns into answers. */
+export const ACTIVE_CART_KEY = 'uk_carts_active_user';
+export const CART_PRODUCT_KEY = 'uk_cart_items_product';
+
+/** SQL for `carts` and `cart_items`; no rules here. */
+export class CartRepository {
+  constructor(private readonly db: Executor) {}
+
+  findActive(userId: string): Promise<CartRow | undefined> {
+    return this.db
+      .selectFrom('carts')
+      .select(CART_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('status', '=', 'ACTIVE')
+      .executeTakeFirst();
+  }
+
+  findById(cartId: number): Promise<CartRow | undefined> {
+    return this.db.selectFrom('carts').select(CART_COLUMNS).where('id', '=', cartId).executeTakeFirst();
+  }
+
+  /** Inserts an ACTIVE cart; a second one for the user fails on `uk_carts_active_user`. */
+  async insertActive(userId: string): Promise<number> {
+    const result = await this.db.insertInto('carts').values({ user_id: userId, status: 'ACTIVE' }).executeTakeFirstOrThrow();
+    return Number(result.insertId);
+  }
+
+  /** Row-locks the cart if it is still ACTIVE (inside a transaction); false otherwise. */
+  async lockActive(cartId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('carts')
+      .select('id')
+      .where('id', '=', cartId)
+      .where('status', '=', 'ACTIVE')
+      .forUpdate()
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async touch(cartId: number): Promise<void> {
+    await this.db.updateTable('carts').set({ updated_at: sql<Date>`CURRENT_TIMESTAMP(3)` }).where('id', '=', cartId).execute();
+  }
+
+  /** Moves the cart to `to` if it is in one of `from`; the number of rows changed (0 or 1). */
+  async setStatus(cartId: number, from: readonly CartStatus[], to: CartStatus): Promise<number> {
+    const result = await this.db
+      .updateTable('carts')
+      .set({ status: to })
+      .where('id', '=', cartId)
+      .where('status', 'in', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * The user's newest cart in one of `statuses` (or exactly `cartId`), optionally
+   * only non-empty ones and never one of `excludeIds`.
+   */
+  findLatest(
+    userId: string,
+    statuses: readonly CartStatus[],
+    opts: { cartId?: number; nonEmpty?: boolean; excludeIds?: readonly number[] } = {},
+  ): Promise<CartRow | undefined> {
+    let q = this.db
+      .selectFrom('carts as c')
+      .select(['c.id', 'c.user_id', 'c.status', 'c.created_at', 'c.updated_at'])
+      .where('c.user_id', '=', userId)
+      .where('c.status', 'in', statuses);
+    if (opts.cartId !== undefined) q = q.where('c.id', '=', opts.cartId);
+    if (opts.excludeIds && opts.excludeIds.length > 0) q = q.where('c.id', 'not in', opts.excludeIds);
+    if (opts.nonEmpty) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(selectFrom('cart_items as i').select('i.id').whereRef('i.cart_id', '=', 'c.id')),
+      );
+    }
+    return q.orderBy('c.id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  items(cartId: number): Promise<CartItemRow[]> {
+    return this.db.selectFrom('cart_items').select(ITEM_COLUMNS).where('cart_id', '=', cartId).orderBy('id').execute();
+  }
+
+  findItem(cartId: number, itemId: number): Promise<CartItemRow | undefined> {
+    return this.db
+      .selectFrom('cart_items')
+      .select(ITEM_COLUMNS)
+      .where('id', '=', itemId)
+      .where('cart_id', '=', cartId)
+      .executeTakeFirst();
+  }
+
+  async countItems(cartId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('cart_items')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cart_id', '=', cartId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Fails on `uk_cart_items_product` when the product is already in the cart. */
+  async insertItem(item: { cartId: number; productId: number; productName: string; price: string; quantity: number }): Promise<void> {
+    await this.db
+      .insertInto('cart_items')
+      .values({
+        cart_id: item.cartId,
+        product_id: item.productId,
+        product_name: item.productName,
+        price: item.price,
+        quantity: item.quantity,
+      })
+      .execute();
+  }
+
+  /** Rows matched (0 when the item is not in this cart). */
+  async updateQuantity(cartId: number, itemId: number, quantity: number): Promise<number> {
+    const result = await this.db
+      .updateTable('cart_items')
+      .set({ quantity })
+      .where('id', '=', itemId)
+      .where('cart_id', '=', cartId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async deleteItem(cartId: number, itemId: number): Promise<number> {
+    const result = await this.db.deleteFrom('cart_items').where('id', '=', itemId).where('cart_id', '=', cartId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async deleteItems(cartId: number): Promise<void> {
+    await this.db.deleteFrom('cart_items').where('cart_id', '=', cartId).execute();
+  }
+}
