@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +15,7 @@ import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope'
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
+import { Scheduler } from './platform/scheduler';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
 import { InventoryService } from './modules/inventory/service';
@@ -32,6 +34,9 @@ export interface Infra {
   pubsub: PubSub;
   tokens: TokenService;
   sse: SseHub;
+  log: FastifyBaseLogger;
+  /** Periodic jobs; `main` starts them, tests run them by hand. */
+  scheduler: Scheduler;
 }
 
 /** Every domain service, wired in dependency order. Other modules call only these. */
@@ -45,6 +50,7 @@ export interface Services {
 export async function createInfra(config: Config): Promise<Infra> {
   const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize);
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
+  const log = pino({ level: config.logLevel });
   return {
     config,
     db,
@@ -53,10 +59,13 @@ export async function createInfra(config: Config): Promise<Infra> {
     pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis),
     tokens: await TokenService.create(config),
     sse: new SseHub(),
+    log,
+    scheduler: new Scheduler(redis, log),
   };
 }
 
 export async function closeInfra(infra: Infra): Promise<void> {
+  await infra.scheduler.stop();
   infra.sse.closeAll();
   await infra.pubsub.close();
   await infra.db.destroy();
@@ -77,7 +86,7 @@ export type App = FastifyInstance;
 export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
   const { config } = infra;
   const app = Fastify({
-    logger: { level: config.logLevel },
+    loggerInstance: infra.log,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
@@ -101,6 +110,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
 
   // An empty body with a JSON content type (a bodiless POST from a browser client) is no body, not an error.
   app.removeContentTypeParser('application/json');
+  // Bodies are JSON: a text/plain body is 415 C010, not a string that fails the body schema.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);

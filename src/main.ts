@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
+      await infra.scheduler.stop();
       await app.close(); // stops accepting, ends SSE streams, drains in-flight requests
       await closeInfra(infra);
       process.exit(0);
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  infra.scheduler.start();
 }
 
 main().catch((err) => {

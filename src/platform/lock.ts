@@ -24,15 +24,19 @@ export async function withLock<T>(
   const waitMs = options.waitMs ?? 3000;
   const leaseMs = options.leaseMs ?? 5000;
   const lost = new AbortController();
+  const once = waitMs === 0;
   const mutex = new Mutex(redis, `lock:${key}`, {
     lockTimeout: leaseMs,
-    acquireTimeout: Math.max(waitMs, 1),
-    retryInterval: Math.min(50, Math.max(5, Math.floor(waitMs / 20))),
+    // waitMs 0 = exactly one attempt. (A 1 ms acquireTimeout could run out before the
+    // first attempt when the clock ticks in between: a spurious S408 on a free lock.)
+    acquireTimeout: once ? leaseMs : waitMs,
+    acquireAttemptsLimit: once ? 1 : Number.POSITIVE_INFINITY,
+    retryInterval: once ? 0 : Math.min(50, Math.max(5, Math.floor(waitMs / 20))),
     refreshInterval: Math.floor(leaseMs * 0.6),
     onLockLost: (err) => lost.abort(err),
   });
   let acquired = true;
-  if (waitMs === 0) {
+  if (once) {
     acquired = await mutex.tryAcquire();
   } else {
     await mutex.acquire().catch((err: unknown) => {

@@ -8,7 +8,7 @@ export const SignupRequest = Type.Object(
       format: 'Email must be a valid address',
       maxLength: 'Email must be at most 255 characters',
     }),
-    password: msg(Type.String({ minLength: 8, maxLength: 128 }), {
+    password: msg(Type.String({ minLength: 8, maxLength: 128, writeOnly: true }), {
       required: 'Password is required',
       minLength: 'Password must be at least 8 characters',
       maxLength: 'Password must be at most 128 characters',
@@ -22,7 +22,7 @@ export type SignupRequest = Static<typeof SignupRequest>;
 export const LoginRequest = Type.Object(
   {
     email: NotBlank('Email is required', 255),
-    password: msg(Type.String({ minLength: 1, maxLength: 128 }), {
+    password: msg(Type.String({ minLength: 1, maxLength: 128, writeOnly: true }), {
       required: 'Password is required',
       minLength: 'Password is required',
     }),

@@ -425,7 +425,7 @@ describe('POST /cart/checkout', () => {
 });
 
 describe('for the order module', () => {
-  test('findOrderableCart and markCheckedOut', async () => {
+  test('findOrderableCart, markOrdered and reopen', async () => {
     const cart = t.services.cart;
     const u = await freshUser();
     assert.equal(await cart.findOrderableCart(u.id), undefined);
@@ -444,16 +444,27 @@ describe('for the order module', () => {
     const emptyId = (await t.call('GET', '/cart', { token: u.token })).body.data.id;
     assert.equal((await cart.findOrderableCart(u.id))?.cartId, activeId);
     assert.equal((await cart.findOrderableCart(u.id))?.status, 'CHECKED_OUT');
-    // Carts that already have an order are skipped.
-    assert.equal(await cart.findOrderableCart(u.id, undefined, [activeId]), undefined);
     // An explicit cart id: returned even when empty (the caller answers S104), never someone else's.
     assert.deepEqual(await cart.findOrderableCart(u.id, emptyId), { cartId: emptyId, status: 'ACTIVE', items: [] });
     assert.equal(await cart.findOrderableCart(TEST_USER_ID, emptyId), undefined);
 
-    // The order's transaction checks the cart out.
+    // A cart yields one order: the second mark fails, and an ordered cart is no longer orderable.
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), true);
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), false);
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, TEST_USER_ID)), false);
+    assert.equal(await cart.findOrderableCart(u.id), undefined);
+    assert.equal(await cart.findOrderableCart(u.id, activeId), undefined);
+
+    // Reopened while the user has another ACTIVE cart: it stays CHECKED_OUT but is orderable again.
+    await cart.reopen(activeId);
+    assert.equal((await cart.findOrderableCart(u.id))?.cartId, activeId);
+    assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['CHECKED_OUT', 'ACTIVE']);
+
+    // Reopened with no other ACTIVE cart: ACTIVE again.
     await add(u.token, p, 1);
-    assert.equal(await inTransaction(t.db, (trx) => cart.markCheckedOut(trx, emptyId)), true);
-    assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['CHECKED_OUT', 'CHECKED_OUT']);
-    assert.equal(await inTransaction(t.db, (trx) => cart.markCheckedOut(trx, 999999999)), false);
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, u.id)), true);
+    await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id));
+    await cart.reopen(activeId);
+    assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['ACTIVE', 'CHECKED_OUT']);
   });
 });

@@ -79,27 +79,45 @@ export class CartRepository {
   }
 
   /**
-   * The user's newest cart in one of `statuses` (or exactly `cartId`), optionally
-   * only non-empty ones and never one of `excludeIds`.
+   * The user's newest cart that has not yielded an order, in one of `statuses`
+   * (or exactly `cartId`), optionally only a non-empty one.
    */
-  findLatest(
+  findLatestUnordered(
     userId: string,
     statuses: readonly CartStatus[],
-    opts: { cartId?: number; nonEmpty?: boolean; excludeIds?: readonly number[] } = {},
+    opts: { cartId?: number; nonEmpty?: boolean } = {},
   ): Promise<CartRow | undefined> {
     let q = this.db
       .selectFrom('carts as c')
       .select(['c.id', 'c.user_id', 'c.status', 'c.created_at', 'c.updated_at'])
       .where('c.user_id', '=', userId)
-      .where('c.status', 'in', statuses);
+      .where('c.status', 'in', statuses)
+      .where('c.ordered_at', 'is', null);
     if (opts.cartId !== undefined) q = q.where('c.id', '=', opts.cartId);
-    if (opts.excludeIds && opts.excludeIds.length > 0) q = q.where('c.id', 'not in', opts.excludeIds);
     if (opts.nonEmpty) {
       q = q.where(({ exists, selectFrom }) =>
         exists(selectFrom('cart_items as i').select('i.id').whereRef('i.cart_id', '=', 'c.id')),
       );
     }
     return q.orderBy('c.id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  /** CHECKED_OUT and ordered, if it is the user's and has not yielded an order yet; rows changed (0 or 1). */
+  async markOrdered(cartId: number, userId: string): Promise<number> {
+    const result = await this.db
+      .updateTable('carts')
+      .set({ status: 'CHECKED_OUT', ordered_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
+      .where('id', '=', cartId)
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['ACTIVE', 'CHECKED_OUT'])
+      .where('ordered_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Forgets the cart's order; `status` ACTIVE unless the user has opened another cart meanwhile. */
+  async unmarkOrdered(cartId: number, status: CartStatus): Promise<void> {
+    await this.db.updateTable('carts').set({ status, ordered_at: null }).where('id', '=', cartId).execute();
   }
 
   items(cartId: number): Promise<CartItemRow[]> {

@@ -143,16 +143,14 @@ export class CartService {
   // ---- for the order module ----------------------------------------------------
 
   /**
-   * The cart an order is made from: `cartId` if it is the user's (ACTIVE or
-   * CHECKED_OUT; items may be empty, so the caller can answer S104), else the
-   * user's newest non-empty ACTIVE or CHECKED_OUT cart. `excludeCartIds` are
-   * carts that already have an order: only the order module knows them.
+   * The cart an order is made from: `cartId` if it is the user's and has no
+   * order yet (ACTIVE or CHECKED_OUT; items may be empty, so the caller can
+   * answer S104), else the user's newest non-empty such cart.
    */
-  async findOrderableCart(userId: string, cartId?: number, excludeCartIds: readonly number[] = []): Promise<OrderableCart | undefined> {
-    const cart = await this.repo.findLatest(userId, ['ACTIVE', 'CHECKED_OUT'], {
+  async findOrderableCart(userId: string, cartId?: number): Promise<OrderableCart | undefined> {
+    const cart = await this.repo.findLatestUnordered(userId, ['ACTIVE', 'CHECKED_OUT'], {
       cartId,
       nonEmpty: cartId === undefined,
-      excludeIds: excludeCartIds,
     });
     if (!cart) return undefined;
     const items = await this.repo.items(cart.id);
@@ -168,9 +166,27 @@ export class CartService {
     };
   }
 
-  /** Marks the cart CHECKED_OUT inside the order's transaction; false if it is neither ACTIVE nor CHECKED_OUT. */
-  async markCheckedOut(trx: Tx, cartId: number): Promise<boolean> {
-    return (await new CartRepository(trx).setStatus(cartId, ['ACTIVE', 'CHECKED_OUT'], 'CHECKED_OUT')) > 0;
+  /**
+   * Inside the order's transaction: the cart becomes CHECKED_OUT and ordered.
+   * False when it already yielded an order (a cart yields at most one: the
+   * conditional update serialises concurrent orders on the cart row).
+   */
+  async markOrdered(trx: Tx, cartId: number, userId: string): Promise<boolean> {
+    return (await new CartRepository(trx).markOrdered(cartId, userId)) > 0;
+  }
+
+  /**
+   * The order failed before anything was sold: the cart is the buyer's to fix
+   * and order again. It goes back to ACTIVE, or stays CHECKED_OUT (still
+   * orderable) if the buyer has opened a new ACTIVE cart meanwhile.
+   */
+  async reopen(cartId: number): Promise<void> {
+    try {
+      await this.repo.unmarkOrdered(cartId, 'ACTIVE');
+    } catch (err) {
+      if (!isDuplicateKey(err, ACTIVE_CART_KEY)) throw err;
+      await this.repo.unmarkOrdered(cartId, 'CHECKED_OUT');
+    }
   }
 
   // ---- internals -----------------------------------------------------------------

@@ -36,7 +36,7 @@ export function createDb(url: string, poolSize = 20): DbHandle {
     ...opts,
     connectionLimit: poolSize,
     timezone: 'Z',
-    dateStrings: false,
+    dateStrings: ['DATE'], // a calendar day stays a 'YYYY-MM-DD' string, never shifted by a time zone
     decimalNumbers: false,
     supportBigNumbers: true,
     charset: 'utf8mb4_unicode_ci',

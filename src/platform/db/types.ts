@@ -71,6 +71,7 @@ export interface CartsTable {
   id: Generated<number>;
   user_id: string;
   status: string;
+  ordered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -85,6 +86,169 @@ export interface CartItemsTable {
   added_at: CreatedAt;
 }
 
+export interface OrdersTable {
+  id: Generated<number>;
+  order_number: string;
+  user_id: string;
+  cart_id: number | null;
+  status: string;
+  total_amount: Decimal;
+  discount_amount: Decimal;
+  final_amount: Decimal;
+  applied_user_coupon_id: number | null;
+  receiver_name: string | null;
+  receiver_phone: string | null;
+  zip_code: string | null;
+  address1: string | null;
+  address2: string | null;
+  cancel_reason: string | null;
+  cancelled_at: Date | null;
+  paid_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: number;
+  product_id: number;
+  product_name: string;
+  price: Decimal;
+  quantity: number;
+  subtotal: Decimal;
+}
+
+export interface SagaStatesTable {
+  id: Generated<number>;
+  saga_id: string;
+  order_id: number;
+  order_number: string;
+  current_step: string;
+  status: string;
+  completed_steps: ColumnType<string, string | undefined, string>;
+  last_error_message: string | null;
+  compensation_attempts: ColumnType<number, number | undefined, number>;
+  started_at: CreatedAt;
+  updated_at: UpdatedAt;
+  completed_at: Date | null;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  payment_number: string;
+  order_id: number;
+  order_number: string;
+  user_id: string;
+  amount: Decimal;
+  status: string;
+  payment_method: string;
+  /** The idempotency key the gateway knows this payment by (settles PROCESSING payments after a crash). */
+  gateway_key: string;
+  pg_transaction_id: string | null;
+  pg_response: string | null;
+  failure_reason: string | null;
+  paid_at: Date | null;
+  refunded_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PgTransactionsTable {
+  id: Generated<number>;
+  transaction_id: string;
+  idempotency_key: string;
+  amount: Decimal;
+  method: string;
+  status: string;
+  failure_code: string | null;
+  refund_id: string | null;
+  refunded_amount: ColumnType<string | null, string | number | null, string | number | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  tracking_number: string;
+  order_id: number;
+  order_number: string;
+  user_id: string;
+  status: string;
+  carrier: string;
+  receiver_name: string | null;
+  receiver_phone: string | null;
+  zip_code: string | null;
+  address1: string | null;
+  address2: string | null;
+  /** DATE columns, read as 'YYYY-MM-DD' strings. */
+  estimated_delivery_date: ColumnType<string | null, string | null, string | null>;
+  actual_delivery_date: ColumnType<string | null, string | null, string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DeliveryHistoriesTable {
+  id: Generated<number>;
+  delivery_id: number;
+  status: string;
+  location: string | null;
+  description: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  event_id: string;
+  topic: string;
+  event_key: string;
+  payload: string;
+  occurred_at: Date;
+  sent_at: Date | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+  last_error: string | null;
+}
+
+export interface ProcessedEventsTable {
+  consumer: string;
+  event_id: string;
+  processed_at: CreatedAt;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: string;
+  type: string;
+  title: string;
+  message: string;
+  event_id: string;
+  created_at: CreatedAt;
+}
+
+export interface AnalyticsDailyTable {
+  /** DATE, read as 'YYYY-MM-DD'. */
+  date: string;
+  orders: ColumnType<number, number | undefined, number>;
+  revenue: Decimal;
+  refunds: ColumnType<number, number | undefined, number>;
+  failed_payments: ColumnType<number, number | undefined, number>;
+  coupons_issued: ColumnType<number, number | undefined, number>;
+  deals_started: ColumnType<number, number | undefined, number>;
+}
+
+export interface IdempotencyKeysTable {
+  id: Generated<number>;
+  scope: string;
+  user_id: string;
+  idem_key: string;
+  request_hash: string;
+  status: string;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   products: ProductsTable;
@@ -93,4 +257,16 @@ export interface Database {
   stock_movements: StockMovementsTable;
   carts: CartsTable;
   cart_items: CartItemsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  saga_states: SagaStatesTable;
+  payments: PaymentsTable;
+  pg_transactions: PgTransactionsTable;
+  deliveries: DeliveriesTable;
+  delivery_histories: DeliveryHistoriesTable;
+  outbox_events: OutboxEventsTable;
+  processed_events: ProcessedEventsTable;
+  notifications: NotificationsTable;
+  analytics_daily: AnalyticsDailyTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -75,20 +75,24 @@ export function validationDetails(errors: ErrorObject[]): FieldError[] {
       detail = { field: join(base, name), message: props?.[name]?.['x-messages']?.required ?? `${name} is required` };
     } else if (e.keyword === 'additionalProperties') {
       const name = String(e.params.additionalProperty);
+      const value = (e.data as Record<string, unknown> | undefined)?.[name];
       detail = {
         field: join(base, name),
         message: 'Unknown field',
-        rejectedValue: (e.data as Record<string, unknown> | undefined)?.[name],
+        ...(value !== null && value !== undefined ? { rejectedValue: value } : {}),
       };
     } else {
-      const messages = (e.parentSchema as { 'x-messages'?: Messages } | undefined)?.['x-messages'];
+      const field = e.parentSchema as { 'x-messages'?: Messages; writeOnly?: boolean } | undefined;
+      const messages = field?.['x-messages'];
       const text =
         (e.data === null || e.data === undefined ? messages?.required : undefined) ??
         messages?.[e.keyword] ??
         (e.keyword === 'type' ? messages?.required : undefined) ??
         e.message ??
         'is invalid';
-      detail = { field: base, message: text, ...(e.data !== null && e.data !== undefined ? { rejectedValue: e.data } : {}) };
+      // A writeOnly field (a password) is never echoed back.
+      const echo = e.data !== null && e.data !== undefined && field?.writeOnly !== true;
+      detail = { field: base, message: text, ...(echo ? { rejectedValue: e.data } : {}) };
     }
     // One line per field: the first (most specific) problem.
     if (seen.has(detail.field)) continue;
@@ -96,6 +100,54 @@ export function validationDetails(errors: ErrorObject[]): FieldError[] {
     out.push(detail);
   }
   return out;
+}
+
+interface SchemaNode {
+  type?: string | string[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode | SchemaNode[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+  enum?: unknown[];
+  const?: unknown;
+}
+
+/** Whether a (sub)schema accepts null: its `type` lists "null", a branch does, or it constrains nothing. */
+function acceptsNull(schema: SchemaNode | undefined): boolean {
+  if (!schema || typeof schema !== 'object') return true;
+  if (schema.anyOf || schema.oneOf) return [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].some(acceptsNull);
+  if (schema.type === undefined) {
+    if (schema.enum) return schema.enum.includes(null);
+    return schema.const === undefined || schema.const === null;
+  }
+  return schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null'));
+}
+
+/**
+ * A body null where the schema allows none means "not given": the key is removed
+ * before validation, so a required field answers its `required` message (no
+ * rejectedValue) and an optional one counts as absent (contract §0). Left in,
+ * ajv's type coercion would turn it into 0, "" or false and let it through.
+ */
+export function dropDisallowedNulls(schema: unknown, value: unknown): void {
+  const s = schema as SchemaNode | undefined;
+  if (!s || typeof s !== 'object' || !value || typeof value !== 'object') return;
+  for (const branch of s.allOf ?? []) dropDisallowedNulls(branch, value);
+  if (Array.isArray(value)) {
+    if (s.items && !Array.isArray(s.items)) for (const item of value) dropDisallowedNulls(s.items, item);
+    return;
+  }
+  if (!s.properties) return;
+  const obj = value as Record<string, unknown>;
+  for (const [key, sub] of Object.entries(s.properties)) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (obj[key] === null) {
+      if (!acceptsNull(sub)) delete obj[key];
+    } else {
+      dropDisallowedNulls(sub, obj[key]);
+    }
+  }
 }
 
 /**
@@ -118,6 +170,11 @@ export const envelopePlugin = fp(
           /* already mirrored */
         }
       }
+    });
+
+    app.addHook('preValidation', async (request) => {
+      const schema = request.routeOptions.schema?.body;
+      if (schema && request.body && typeof request.body === 'object') dropDisallowedNulls(schema, request.body);
     });
 
     app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

@@ -10,6 +10,8 @@ type Listener = (message: string) => void;
 export class PubSub {
   private subscriber?: Redis;
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Channel → its SUBSCRIBE in flight, so a second listener also waits for Redis' confirmation. */
+  private readonly confirmed = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly url: string,
@@ -47,7 +49,11 @@ export class PubSub {
       }
       set.add(listener);
     }
-    if (fresh.length > 0) await this.connection().subscribe(...fresh);
+    if (fresh.length > 0) {
+      const done = this.connection().subscribe(...fresh);
+      for (const channel of fresh) this.confirmed.set(channel, done);
+    }
+    await Promise.all(names.map((name) => this.confirmed.get(this.prefix + name)));
     return () => {
       const gone: string[] = [];
       for (const name of names) {
@@ -57,6 +63,7 @@ export class PubSub {
         set.delete(listener);
         if (set.size === 0) {
           this.listeners.delete(channel);
+          this.confirmed.delete(channel);
           gone.push(channel);
         }
       }
@@ -66,6 +73,7 @@ export class PubSub {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.confirmed.clear();
     if (this.subscriber) {
       this.subscriber.disconnect();
       this.subscriber = undefined;

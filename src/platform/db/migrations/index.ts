@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_catalog';
+import * as m002 from './002_orders';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -7,4 +8,5 @@ import * as m001 from './001_catalog';
  */
 export const migrations: Record<string, Migration> = {
   '001_catalog': m001,
+  '002_orders': m002,
 };

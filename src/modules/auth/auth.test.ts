@@ -1,0 +1,238 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
+import { codeOf, TestApp, type TestResponse } from '../../../test/helpers';
+import type { App } from '../../app';
+import { API_PREFIX, ok } from '../../platform/http/envelope';
+import { principal } from '../../platform/http/auth';
+import { verifyPassword } from './password';
+
+const SIGNUP = '/api/v1/auth/signup';
+const LOGIN = '/api/v1/auth/login';
+/** A test-only user route (the default `/api` level) that answers with the caller. */
+const WHOAMI = '/__auth-module/me';
+const ADMIN_ONLY = '/__auth-module/admin';
+
+async function whoamiRoutes(app: App) {
+  await app.register(
+    async (api) => {
+      api.get('/me', async (request) => ok(principal(request)));
+      api.get('/admin', { config: { auth: 'admin' } }, async (request) => ok(principal(request)));
+    },
+    { prefix: `${API_PREFIX}/__auth-module` },
+  );
+}
+
+let seq = 0;
+const uniqueEmail = () => `user${Date.now()}${seq++}@example.com`;
+
+function assertTokenResponse(res: TestResponse, status: number) {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.deepEqual(Object.keys(res.body).sort(), ['data', 'success']);
+  assert.equal(res.body.success, true);
+  assert.deepEqual(Object.keys(res.body.data).sort(), ['accessToken', 'expiresIn', 'tokenType']);
+  assert.equal(res.body.data.tokenType, 'Bearer');
+  assert.equal(res.body.data.expiresIn, 3600);
+  assert.match(res.body.data.accessToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+}
+
+function assertC002(res: TestResponse, path: string) {
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.equal(codeOf(res), 'C002');
+  assert.equal(res.body.error.path, path);
+  assert.ok(Array.isArray(res.body.error.details) && res.body.error.details.length > 0);
+}
+
+describe('auth module: signup and login', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await TestApp.start({}, { routes: whoamiRoutes });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const signup = (body: unknown) => t.call('POST', SIGNUP, { token: null, body });
+  const login = (body: unknown) => t.call('POST', LOGIN, { token: null, body });
+  const userRow = (email: string) =>
+    t.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+
+  test('signup → 201 with a Bearer token whose sub is the new user, usable on user routes', async () => {
+    const email = uniqueEmail();
+    const res = await signup({ email, password: 'correct horse 1', nickname: 'Kim' });
+    assertTokenResponse(res, 201);
+
+    const row = await userRow(email);
+    assert.ok(row, 'user row written');
+    assert.equal(row.nickname, 'Kim');
+    assert.equal(row.roles, 'ROLE_USER');
+
+    const claims = decodeJwt(res.body.data.accessToken);
+    assert.equal(claims.sub, row.id);
+    assert.deepEqual(claims.roles, ['ROLE_USER']);
+    assert.equal(claims.email, email);
+    assert.ok(typeof claims.exp === 'number' && claims.exp - Math.floor(Date.now() / 1000) > 3500);
+
+    const me = await t.call('GET', WHOAMI, { token: res.body.data.accessToken });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.data.userId, row.id);
+    assert.deepEqual(me.body.data.roles, ['ROLE_USER']);
+
+    const admin = await t.call('GET', ADMIN_ONLY, { token: res.body.data.accessToken });
+    assert.equal(admin.status, 403);
+    assert.equal(codeOf(admin), 'C004');
+  });
+
+  test('signup stores the email lower-cased and the nickname trimmed', async () => {
+    const email = uniqueEmail();
+    const res = await signup({ email: email.toUpperCase(), password: 'password123', nickname: ' Lee ' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const row = await userRow(email);
+    assert.ok(row);
+    assert.equal(row.nickname, 'Lee');
+  });
+
+  test('a duplicate email → 409 A002 (also in another case)', async () => {
+    const email = uniqueEmail();
+    assert.equal((await signup({ email, password: 'password123', nickname: 'A' })).status, 201);
+    for (const again of [email, email.toUpperCase()]) {
+      const res = await signup({ email: again, password: 'password456', nickname: 'B' });
+      assert.equal(res.status, 409, JSON.stringify(res.body));
+      assert.equal(codeOf(res), 'A002');
+      assert.equal(res.body.error.message, 'Email already registered');
+      assert.equal(res.body.error.path, SIGNUP);
+    }
+    const rows = await t.db.selectFrom('users').select('id').where('email', '=', email).execute();
+    assert.equal(rows.length, 1);
+  });
+
+  test('a bad email → 400 C002 with the email field', async () => {
+    const res = await signup({ email: 'not-an-email', password: 'password123', nickname: 'Kim' });
+    assertC002(res, SIGNUP);
+    assert.deepEqual(res.body.error.details, [
+      { field: 'email', message: 'Email must be a valid address', rejectedValue: 'not-an-email' },
+    ]);
+  });
+
+  test('a short password → 400 C002 with the password field', async () => {
+    const res = await signup({ email: uniqueEmail(), password: 'short', nickname: 'Kim' });
+    assertC002(res, SIGNUP);
+    // The password is never echoed back as a rejectedValue.
+    assert.deepEqual(res.body.error.details, [{ field: 'password', message: 'Password must be at least 8 characters' }]);
+    assert.ok(!JSON.stringify(res.body).includes('short'));
+
+    const long = await signup({ email: uniqueEmail(), password: 'p'.repeat(129), nickname: 'Kim' });
+    assertC002(long, SIGNUP);
+    assert.deepEqual(long.body.error.details, [{ field: 'password', message: 'Password must be at most 128 characters' }]);
+  });
+
+  test('missing, null and blank fields → 400 C002, one detail per field', async () => {
+    const res = await signup({ email: null, nickname: '   ' });
+    assertC002(res, SIGNUP);
+    const byField = Object.fromEntries(res.body.error.details.map((d: { field: string; message: string }) => [d.field, d.message]));
+    assert.deepEqual(byField, {
+      email: 'Email is required',
+      password: 'Password is required',
+      nickname: 'Nickname is required',
+    });
+  });
+
+  test('unknown fields (e.g. roles) are rejected, not stored', async () => {
+    const email = uniqueEmail();
+    const res = await signup({ email, password: 'password123', nickname: 'Eve', roles: ['ROLE_SUPER_ADMIN'] });
+    assertC002(res, SIGNUP);
+    assert.deepEqual(res.body.error.details.map((d: { field: string }) => d.field), ['roles']);
+    assert.equal(await userRow(email), undefined);
+  });
+
+  test('login with the right password → 200 token for that user (email case-insensitive)', async () => {
+    const email = uniqueEmail();
+    const created = await signup({ email, password: 'password123', nickname: 'Park' });
+    assert.equal(created.status, 201);
+    const row = await userRow(email);
+
+    for (const given of [email, email.toUpperCase()]) {
+      const res = await login({ email: given, password: 'password123' });
+      assertTokenResponse(res, 200);
+      assert.equal(decodeJwt(res.body.data.accessToken).sub, row?.id);
+      const me = await t.call('GET', WHOAMI, { token: res.body.data.accessToken });
+      assert.equal(me.status, 200);
+      assert.equal(me.body.data.userId, row?.id);
+    }
+  });
+
+  test('a login keeps the roles stored for the user', async () => {
+    await t.services.auth.ensureUser({
+      id: '00000000-0000-0000-0000-00000000a0a0',
+      email: 'boss@example.com',
+      password: 'password123',
+      nickname: 'Boss',
+      roles: ['ROLE_SHOPPING_ADMIN'],
+    });
+    const res = await login({ email: 'boss@example.com', password: 'password123' });
+    assertTokenResponse(res, 200);
+    const admin = await t.call('GET', ADMIN_ONLY, { token: res.body.data.accessToken });
+    assert.equal(admin.status, 200);
+    assert.equal(admin.body.data.userId, '00000000-0000-0000-0000-00000000a0a0');
+  });
+
+  test('wrong password and unknown email → the same 401 A001', async () => {
+    const email = uniqueEmail();
+    assert.equal((await signup({ email, password: 'password123', nickname: 'Choi' })).status, 201);
+
+    const wrong = await login({ email, password: 'password124' });
+    const unknown = await login({ email: uniqueEmail(), password: 'password123' });
+    for (const res of [wrong, unknown]) {
+      assert.equal(res.status, 401, JSON.stringify(res.body));
+      assert.equal(codeOf(res), 'A001');
+      assert.equal(res.body.error.message, 'Invalid email or password');
+      assert.equal(res.body.error.path, LOGIN);
+      assert.ok(!('data' in res.body));
+    }
+    const { timestamp: _a, ...w } = wrong.body.error;
+    const { timestamp: _b, ...u } = unknown.body.error;
+    assert.deepEqual(w, u, 'nothing tells a wrong password from an unknown email');
+  });
+
+  test('login validation → 400 C002', async () => {
+    const res = await login({ email: 'someone@example.com' });
+    assertC002(res, LOGIN);
+    assert.deepEqual(res.body.error.details, [{ field: 'password', message: 'Password is required' }]);
+  });
+
+  test('passwords are stored as salted scrypt, never in plain text', async () => {
+    const password = 'Same-Password-42';
+    const a = uniqueEmail();
+    const b = uniqueEmail();
+    assert.equal((await signup({ email: a, password, nickname: 'A' })).status, 201);
+    assert.equal((await signup({ email: b, password, nickname: 'B' })).status, 201);
+    const rowA = await userRow(a);
+    const rowB = await userRow(b);
+    assert.ok(rowA && rowB);
+
+    const format = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
+    const [, n, r, p, saltA, hashA] = format.exec(rowA.password_hash) ?? [];
+    const [, , , , saltB, hashB] = format.exec(rowB.password_hash) ?? [];
+    assert.ok(hashA && hashB, `unexpected format: ${rowA.password_hash}`);
+    assert.ok(Number(n) >= 16384 && Number(r) >= 8 && Number(p) >= 1, 'work factor');
+    assert.ok(Buffer.from(saltA, 'base64').length >= 16, 'salt of at least 16 bytes');
+    assert.ok(Buffer.from(hashA, 'base64').length >= 32, 'key of at least 32 bytes');
+
+    assert.notEqual(rowA.password_hash, rowB.password_hash);
+    assert.notEqual(saltA, saltB);
+    assert.notEqual(hashA, hashB);
+
+    for (const row of [rowA, rowB]) {
+      const raw = JSON.stringify(row);
+      assert.ok(!raw.includes(password), 'the plain password appears nowhere in the row');
+      assert.ok(!raw.toLowerCase().includes(password.toLowerCase()));
+      assert.ok(!raw.includes(Buffer.from(password).toString('base64')));
+      assert.ok(!raw.includes(Buffer.from(password).toString('hex')));
+    }
+
+    assert.equal(await verifyPassword(password, rowA.password_hash), true);
+    assert.equal(await verifyPassword(password, rowB.password_hash), true);
+    assert.equal(await verifyPassword(`${password}x`, rowA.password_hash), false);
+    assert.equal(await verifyPassword(password, 'plain-text'), false);
+  });
+});
