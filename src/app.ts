@@ -24,6 +24,16 @@ import { ProductService } from './modules/product/service';
 import { productRoutes, adminProductRoutes } from './modules/product/routes';
 import { CartService } from './modules/cart/service';
 import { cartRoutes } from './modules/cart/routes';
+import { DeliveryService } from './modules/delivery/service';
+import { deliveryRoutes } from './modules/delivery/routes';
+import { MockPaymentGateway } from './modules/payment/gateway';
+import { PaymentService } from './modules/payment/service';
+import { paymentRoutes } from './modules/payment/routes';
+import { OrderService } from './modules/order/service';
+import { OrderSaga } from './modules/order/saga';
+import { OrderAdmin } from './modules/order/admin';
+import { adminOrderRoutes, orderRoutes } from './modules/order/routes';
+import { IdempotencyStore } from './platform/http/idempotency';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -45,6 +55,12 @@ export interface Services {
   inventory: InventoryService;
   products: ProductService;
   cart: CartService;
+  deliveries: DeliveryService;
+  payments: PaymentService;
+  orders: OrderService;
+  saga: OrderSaga;
+  orderAdmin: OrderAdmin;
+  idempotency: IdempotencyStore;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
@@ -77,7 +93,19 @@ export function createServices(infra: Infra): Services {
   const inventory = new InventoryService(infra.db, infra.pubsub);
   const products = new ProductService(infra.db, inventory);
   const cart = new CartService(infra.db, products, inventory);
-  return { auth, inventory, products, cart };
+  const deliveries = new DeliveryService(infra.db);
+  const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
+  const payments = new PaymentService(infra.db, gateway, infra.config);
+  const orders = new OrderService(infra.db);
+  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries });
+  deliveries.setListener(saga);
+  const orderAdmin = new OrderAdmin(orders, saga, deliveries);
+  const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
+
+  const every = infra.config.orderJobIntervalSeconds * 1000;
+  infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
+  infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency };
 }
 
 export type App = FastifyInstance;
@@ -165,6 +193,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       await api.register(productRoutes(services.products));
       await api.register(inventoryRoutes(services.inventory, infra));
       await api.register(cartRoutes(services.cart));
+      await api.register(orderRoutes(services.orders, services.saga, services.idempotency));
+      await api.register(paymentRoutes(services.payments, services.saga, services.idempotency, config.nodeEnv === 'test'));
+      await api.register(deliveryRoutes(services.deliveries));
       await api.register(
         async (admin) => {
           // Everything under /admin is for admins, whatever a route declares.
@@ -173,6 +204,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           });
           await admin.register(adminProductRoutes(services.products));
           await admin.register(adminInventoryRoutes(services.inventory));
+          await admin.register(adminOrderRoutes(services.orders, services.orderAdmin));
         },
         { prefix: '/admin' },
       );

@@ -27,6 +27,11 @@ export interface Config {
   pgSuccessRate: number;
   pgLatencyMs: number;
   orderPaymentTimeoutSeconds: number;
+  /** How often the unpaid-order job and saga recovery run. */
+  orderJobIntervalSeconds: number;
+  /** A saga untouched this long is taken to be abandoned by a crash and resumed. */
+  sagaRecoveryIdleSeconds: number;
+  idempotencyTtlSeconds: number;
   corsOrigins: string[];
   logLevel: string;
   /** Heartbeat period of SSE streams (inventory). */
@@ -110,6 +115,9 @@ export function loadConfig(env: Env = process.env): Config {
     pgSuccessRate: num(env, 'PG_SUCCESS_RATE', 0.9, 0, 1),
     pgLatencyMs: int(env, 'PG_LATENCY_MS', 0),
     orderPaymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_S', 900, 1),
+    orderJobIntervalSeconds: int(env, 'ORDER_JOB_INTERVAL_S', 30, 1),
+    sagaRecoveryIdleSeconds: int(env, 'SAGA_RECOVERY_IDLE_S', 30, 0),
+    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 86_400, 60),
     corsOrigins: list(env, 'CORS_ORIGINS'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),

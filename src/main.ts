@@ -1,11 +1,12 @@
 import { loadConfig } from './config';
-import { buildApp, closeInfra, createInfra } from './app';
+import { buildApp, closeInfra, createInfra, createServices } from './app';
 
 /** Process entry: config → connections → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const infra = await createInfra(config);
-  const app = await buildApp(infra);
+  const services = createServices(infra);
+  const app = await buildApp(infra, services);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   infra.scheduler.start();
+  // Whatever a crash left mid-way (PROCESSING payments, half-run sagas) is settled now, not at the first tick.
+  services.saga.recover(config.sagaRecoveryIdleSeconds * 1000).catch((err) => app.log.error({ err }, 'start-up recovery failed'));
 }
 
 main().catch((err) => {

@@ -60,6 +60,8 @@ export class TestApp {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       DATABASE_URL: `${server}/shop_test_${id}`,
       REDIS_KEY_PREFIX: `test:${id}:`,
+      // Payments succeed unless a test forces a decline (X-Test-Payment-Outcome).
+      PG_SUCCESS_RATE: '1',
       ...env,
     });
     await ensureDatabase(config.databaseUrl);

@@ -449,9 +449,12 @@ describe('for the order module', () => {
     assert.equal(await cart.findOrderableCart(TEST_USER_ID, emptyId), undefined);
 
     // A cart yields one order: the second mark fails, and an ordered cart is no longer orderable.
-    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), true);
-    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), false);
-    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, TEST_USER_ID)), false);
+    assert.deepEqual(
+      (await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)))?.map((i) => [i.productId, i.quantity]),
+      [[p, 2]],
+    );
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), null);
+    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, TEST_USER_ID)), null);
     assert.equal(await cart.findOrderableCart(u.id), undefined);
     assert.equal(await cart.findOrderableCart(u.id, activeId), undefined);
 
@@ -462,7 +465,7 @@ describe('for the order module', () => {
 
     // Reopened with no other ACTIVE cart: ACTIVE again.
     await add(u.token, p, 1);
-    assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, u.id)), true);
+    assert.notEqual(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, u.id)), null);
     await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id));
     await cart.reopen(activeId);
     assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['ACTIVE', 'CHECKED_OUT']);

@@ -12,6 +12,7 @@ import {
   type CartResponse,
   type CartStatus,
   type OrderableCart,
+  type OrderableItem,
   type UpdateCartItemRequest,
 } from './schemas';
 
@@ -167,12 +168,20 @@ export class CartService {
   }
 
   /**
-   * Inside the order's transaction: the cart becomes CHECKED_OUT and ordered.
-   * False when it already yielded an order (a cart yields at most one: the
-   * conditional update serialises concurrent orders on the cart row).
+   * Inside the order's transaction: the cart becomes CHECKED_OUT and ordered,
+   * and its lines are read under that row lock (so no late change slips past
+   * the order). Null when it already yielded an order (a cart yields at most
+   * one: the conditional update serialises concurrent orders on the cart row).
    */
-  async markOrdered(trx: Tx, cartId: number, userId: string): Promise<boolean> {
-    return (await new CartRepository(trx).markOrdered(cartId, userId)) > 0;
+  async markOrdered(trx: Tx, cartId: number, userId: string): Promise<OrderableItem[] | null> {
+    const repo = new CartRepository(trx);
+    if ((await repo.markOrdered(cartId, userId)) === 0) return null;
+    return (await repo.items(cartId)).map((i) => ({
+      productId: i.product_id,
+      productName: i.product_name,
+      price: toMinor(i.price),
+      quantity: i.quantity,
+    }));
   }
 
   /**

@@ -93,7 +93,7 @@ export interface OrdersTable {
   cart_id: number | null;
   status: string;
   total_amount: Decimal;
-  discount_amount: Decimal;
+  discount_amount: ColumnType<string, string | number | undefined, string | number>;
   final_amount: Decimal;
   applied_user_coupon_id: number | null;
   receiver_name: string | null;

@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principal } from '../../platform/http/auth';
+import { ok } from '../../platform/http/envelope';
+import { idempotent, type IdempotencyStore } from '../../platform/http/idempotency';
+import { PageSchema, pageRequest } from '../../platform/http/pagination';
+import { Envelope } from '../../platform/http/schema';
+import type { OrderAdmin } from './admin';
+import type { OrderSaga } from './saga';
+import {
+  AdminOrderQuery,
+  AdminOrderStatusRequest,
+  CancelOrderRequest,
+  CreateOrderRequest,
+  OrderListQuery,
+  OrderNumberParams,
+  OrderResponse,
+  type OrderStatus,
+} from './schemas';
+import type { OrderService } from './service';
+
+export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: IdempotencyStore): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/orders',
+      { schema: { tags: ['order'], body: CreateOrderRequest, response: { 201: Envelope(OrderResponse) } } },
+      async (request, reply) =>
+        idempotent(idempotency, 'orders', request, reply, async () => ({
+          status: 201,
+          body: ok(await saga.createOrder(principal(request).userId, request.body)),
+        })),
+    );
+
+    app.get(
+      '/orders',
+      { schema: { tags: ['order'], querystring: OrderListQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      async (request) => ok(await orders.listMine(principal(request).userId, pageRequest(request.query.page, request.query.size, 10))),
+    );
+
+    app.get(
+      '/orders/:orderNumber',
+      { schema: { tags: ['order'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      async (request) => ok(await orders.get(request.params.orderNumber, principal(request))),
+    );
+
+    // The seed cancels with PUT, the original storefront with POST: both are served.
+    for (const method of ['PUT', 'POST'] as const) {
+      app.route({
+        method,
+        url: '/orders/:orderNumber/cancel',
+        schema: { tags: ['order'], params: OrderNumberParams, body: CancelOrderRequest, response: { 200: Envelope(OrderResponse) } },
+        handler: async (request) =>
+          ok(await saga.cancel(principal(request), request.params.orderNumber, request.body.reason.trim())),
+      });
+    }
+  };
+}
+
+/** Under /admin (admins only). */
+export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/orders',
+      { schema: { tags: ['admin'], querystring: AdminOrderQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      async (request) => {
+        const { status, keyword, page, size } = request.query;
+        return ok(await orders.search({ status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined }, pageRequest(page, size, 20)));
+      },
+    );
+
+    app.get(
+      '/orders/:orderNumber',
+      { schema: { tags: ['admin'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      async (request) => ok(await orders.getForAdmin(request.params.orderNumber)),
+    );
+
+    app.put(
+      '/orders/:orderNumber/status',
+      {
+        schema: { tags: ['admin'], params: OrderNumberParams, body: AdminOrderStatusRequest, response: { 200: Envelope(OrderResponse) } },
+      },
+      async (request) =>
+        ok(await admin.setStatus(principal(request), request.params.orderNumber, request.body.status as OrderStatus)),
+    );
+  };
+}

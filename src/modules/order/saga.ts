@@ -1,0 +1,520 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../../config';
+import type { Db } from '../../platform/db/index';
+import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
+import { emit, Topics } from '../../platform/events/outbox';
+import { isAdmin, type Principal } from '../../platform/http/auth';
+import { AppError, fail, isAppError } from '../../platform/http/errors';
+import { toDecimal, toMinor, toWire } from '../../platform/money';
+import type { CartService } from '../cart/service';
+import type { DeliveryListener, DeliveryService } from '../delivery/service';
+import type { DeliveryStatusChange } from '../delivery/schemas';
+import type { InventoryService } from '../inventory/service';
+import type { CaptureResult } from '../payment/gateway';
+import { declineReason, type PaymentService } from '../payment/service';
+import type { PaymentMethod, PaymentRecord, PaymentResponse } from '../payment/schemas';
+import { OrderRepository, type OrderRow } from './repository';
+import type { CreateOrderRequest, OrderLine, OrderResponse, OrderStatus, SagaStep } from './schemas';
+import { newOrderNumber, type OrderService } from './service';
+
+/** Compensation is tried this often (once per request or recovery run) before COMPENSATION_FAILED. */
+export const MAX_COMPENSATION_ATTEMPTS = 3;
+
+/** Test hook: called after each step commits; throwing from it simulates a crash at that point. */
+export type CrashPoint = SagaStep | 'ORDER_CREATED' | 'PAYMENT_STARTED' | 'PAYMENT_CAPTURED' | 'PAYMENT_SETTLED';
+
+export interface SagaDeps {
+  db: Db;
+  config: Config;
+  log: FastifyBaseLogger;
+  orders: OrderService;
+  carts: CartService;
+  inventory: InventoryService;
+  payments: PaymentService;
+  deliveries: DeliveryService;
+  afterStep?: (point: CrashPoint, orderId: number) => void;
+}
+
+/** A step another runner already took: nothing to do. */
+class StepTaken extends Error {}
+
+const sagaId = () => `SAGA-${randomUUID().slice(0, 8).toUpperCase()}`;
+const stockRef = (order: OrderRow) => ({ type: 'ORDER', id: order.order_number });
+
+/**
+ * The order saga, orchestrated. Its state lives in `saga_states`; each step is
+ * one transaction that records itself (`advanceSaga` only moves from the
+ * step it expects, so a step can't run twice), and recovery resumes whatever
+ * a crash left mid-way.
+ *
+ *   1 RESERVE_INVENTORY   available → reserved          ⟲ release
+ *   2 PROCESS_PAYMENT     gateway capture (no tx open)  ⟲ refund
+ *   3 DEDUCT_INVENTORY    reserved → sold               ⟲ return
+ *   4 CREATE_DELIVERY     delivery PREPARING            ⟲ cancel delivery
+ *   5 CONFIRM_ORDER       order PAID, saga COMPLETED
+ *
+ * Every undo (payment declined, user cancel, refund, return, unpaid expiry)
+ * is one path: mark the saga COMPENSATING with the reason, then `compensate`,
+ * which undoes the completed steps in reverse in its own transaction.
+ */
+export class OrderSaga implements DeliveryListener {
+  private readonly repo: OrderRepository;
+  /** Sagas that ended COMPENSATION_FAILED since start (exported as a metric). */
+  compensationFailures = 0;
+
+  /** Tests simulate a crash right after a step by throwing from this hook. */
+  setCrashHook(hook: SagaDeps['afterStep']): void {
+    this.deps.afterStep = hook;
+  }
+
+  constructor(private readonly deps: SagaDeps) {
+    this.repo = deps.orders.repo;
+  }
+
+  // ---- flow 3: create the order, then step 1 ------------------------------------
+
+  async createOrder(userId: string, req: CreateOrderRequest): Promise<OrderResponse> {
+    const { carts, db } = this.deps;
+    // Coupons are issued by the flash-sale module; until a user holds one, none can be found.
+    if (req.userCouponId !== undefined && req.userCouponId !== null) throw fail('USER_COUPON_NOT_FOUND');
+    const cart = await carts.findOrderableCart(userId, req.cartId ?? undefined);
+    if (!cart) throw fail('CART_NOT_FOUND');
+    if (cart.items.length === 0) throw fail('CART_EMPTY');
+
+    const address = req.shippingAddress;
+    const orderId = await inTransaction(db, async (trx) => {
+      const lines = await carts.markOrdered(trx, cart.cartId, userId);
+      if (!lines) throw fail('CART_ALREADY_CHECKED_OUT');
+      if (lines.length === 0) throw fail('CART_EMPTY');
+      const total = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+      const repo = this.repo.with(trx);
+      const orderNumber = newOrderNumber();
+      const id = await repo.insert(
+        {
+          order_number: orderNumber,
+          user_id: userId,
+          cart_id: cart.cartId,
+          status: 'PENDING',
+          total_amount: toDecimal(total),
+          discount_amount: '0.00',
+          final_amount: toDecimal(total),
+          receiver_name: address.receiverName.trim(),
+          receiver_phone: address.receiverPhone.trim(),
+          zip_code: address.zipCode.trim(),
+          address1: address.address1.trim(),
+          address2: address.address2?.trim() || null,
+        },
+        lines.map((l) => ({
+          product_id: l.productId,
+          product_name: l.productName,
+          price: toDecimal(l.price),
+          quantity: l.quantity,
+          subtotal: toDecimal(l.price * l.quantity),
+        })),
+      );
+      await repo.insertSaga({ saga_id: sagaId(), order_id: id, order_number: orderNumber, current_step: 'RESERVE_INVENTORY', status: 'STARTED' });
+      return id;
+    });
+    this.deps.afterStep?.('ORDER_CREATED', orderId);
+    await this.reserveInventory(orderId);
+    return this.deps.orders.getById(orderId);
+  }
+
+  /** Step 1. Out of stock (S402): nothing reserved, the order CANCELLED, its cart reopened, the error rethrown. */
+  private async reserveInventory(orderId: number): Promise<void> {
+    const order = await this.order(orderId);
+    const lines = await this.deps.orders.lines(orderId);
+    try {
+      await inTransaction(this.deps.db, async (trx) => {
+        if (!(await this.repo.with(trx).advanceSaga(orderId, 'RESERVE_INVENTORY', 'PROCESS_PAYMENT'))) throw new StepTaken();
+        await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: order.user_id });
+        await emit(trx, Topics.ORDER_CREATED, order.order_number, {
+          orderNumber: order.order_number,
+          userId: order.user_id,
+          totalAmount: toWire(toMinor(order.final_amount)),
+          itemCount: lines.length,
+          items: lines.map((l) => ({ productId: l.productId, productName: l.productName, quantity: l.quantity, price: toWire(l.price) })),
+          createdAt: order.created_at.toISOString(),
+        });
+        await emit(trx, Topics.INVENTORY_RESERVED, order.order_number, {
+          orderNumber: order.order_number,
+          items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+        });
+      });
+    } catch (err) {
+      if (err instanceof StepTaken) return;
+      if (err instanceof AppError && err.status < 500) await this.failCreation(order, err);
+      throw err;
+    }
+    this.deps.afterStep?.('RESERVE_INVENTORY', orderId);
+  }
+
+  /** Step 1 failed: nothing was reserved, so there is nothing to undo but the order itself. */
+  private async failCreation(order: OrderRow, err: AppError): Promise<void> {
+    const failed = await inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.setSagaStatus(order.id, ['STARTED'], 'FAILED', { last_error_message: `${err.def.code} ${err.message}` }, 'RESERVE_INVENTORY'))) {
+        return false;
+      }
+      await repo.setStatus(order.id, ['PENDING'], 'CANCELLED', { cancel_reason: err.message, cancelled_at: new Date() });
+      return true;
+    });
+    if (failed && order.cart_id !== null) await this.deps.carts.reopen(order.cart_id);
+  }
+
+  // ---- flow 4: payment, then steps 3–5 ----------------------------------------------
+
+  /**
+   * Step 2 and what follows. The payment row is created under the order's
+   * row lock (one live payment per order is a unique key); the gateway is
+   * called with no transaction open. Declined: 400 S304 after compensation.
+   */
+  async pay(caller: Principal, orderNumber: string, method: PaymentMethod, forceOutcome?: 'approve' | 'decline'): Promise<PaymentResponse> {
+    const { db, payments } = this.deps;
+    const found = await this.repo.findByNumber(orderNumber);
+    if (!found) throw fail('ORDER_NOT_FOUND');
+    if (found.user_id !== caller.userId) throw fail('ORDER_USER_MISMATCH');
+
+    const payment = await inTransaction(db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const order = (await repo.lock(found.id))!;
+      assertPayable(order.status as OrderStatus);
+      const saga = await repo.sagaOf(order.id);
+      if (saga?.status !== 'STARTED' || saga.current_step !== 'PROCESS_PAYMENT') throw fail('INVALID_ORDER_STATUS');
+      return payments.begin(
+        trx,
+        { id: order.id, orderNumber: order.order_number, userId: order.user_id, amount: toMinor(order.final_amount) },
+        method,
+      );
+    });
+    this.deps.afterStep?.('PAYMENT_STARTED', found.id);
+
+    let result: CaptureResult;
+    try {
+      result = await payments.capture(payment, forceOutcome);
+    } catch (err) {
+      // Unknown outcome: the payment stays PROCESSING and recovery asks the gateway later.
+      this.deps.log.error({ err, paymentNumber: payment.paymentNumber }, 'payment gateway call failed');
+      throw fail('PG_CONNECTION_ERROR');
+    }
+    this.deps.afterStep?.('PAYMENT_CAPTURED', found.id);
+    await this.settlePayment(payment, result);
+    if (!result.approved) throw fail('PAYMENT_PROCESSING_FAILED');
+    const settled = await payments.findById(payment.id);
+    return payments.toResponse(settled!);
+  }
+
+  /** Records the gateway's answer: approved → steps 3–5; declined → compensation. */
+  private async settlePayment(payment: PaymentRecord, result: CaptureResult): Promise<void> {
+    const { db, payments } = this.deps;
+    const orderId = payment.orderId;
+    if (result.approved) {
+      const applied = await inTransaction(db, async (trx) => {
+        if (!(await payments.complete(trx, payment.id, result))) return false;
+        const repo = this.repo.with(trx);
+        if (!(await repo.advanceSaga(orderId, 'PROCESS_PAYMENT', 'DEDUCT_INVENTORY'))) {
+          // The order moved on without us (it can't while the payment is live; belt and braces): refund.
+          await repo.setSagaStatus(orderId, ['STARTED', 'COMPLETED'], 'COMPENSATING', { last_error_message: 'Payment captured for an order no longer waiting for it' });
+        }
+        return true;
+      });
+      this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
+      if (applied) await this.resume(orderId);
+    } else {
+      const reason = declineReason(result);
+      const applied = await inTransaction(db, async (trx) => {
+        if (!(await payments.markFailed(trx, payment.id, reason, result.raw))) return false;
+        await this.repo.with(trx).setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: `Payment failed: ${reason}` });
+        return true;
+      });
+      this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
+      if (applied) await this.compensate(orderId);
+    }
+  }
+
+  /** Runs the saga forward from wherever it stands (steps 3–5), or compensates if it is undoing. */
+  async resume(orderId: number): Promise<void> {
+    for (;;) {
+      const saga = await this.repo.sagaOf(orderId);
+      if (saga?.status === 'COMPENSATING') return this.compensate(orderId);
+      if (saga?.status !== 'STARTED') return;
+      switch (saga.current_step as SagaStep) {
+        case 'RESERVE_INVENTORY':
+          await this.reserveInventory(orderId).catch((err) => {
+            if (!isAppError(err)) throw err;
+          });
+          return;
+        case 'PROCESS_PAYMENT':
+          return; // waits for the buyer (or the unpaid-order job)
+        case 'DEDUCT_INVENTORY':
+          await this.step(orderId, 'DEDUCT_INVENTORY', 'CREATE_DELIVERY', (trx, order, lines) =>
+            this.deps.inventory.deductBatch(lines, stockRef(order), { trx, actor: order.user_id }),
+          );
+          break;
+        case 'CREATE_DELIVERY':
+          await this.step(orderId, 'CREATE_DELIVERY', 'CONFIRM_ORDER', (trx, order) =>
+            this.deps.deliveries.createForOrder(trx, {
+              id: order.id,
+              orderNumber: order.order_number,
+              userId: order.user_id,
+              address: {
+                receiverName: order.receiver_name ?? '',
+                receiverPhone: order.receiver_phone ?? '',
+                zipCode: order.zip_code ?? '',
+                address1: order.address1 ?? '',
+                address2: order.address2,
+              },
+            }),
+          );
+          break;
+        case 'CONFIRM_ORDER':
+          await this.step(orderId, 'CONFIRM_ORDER', null, async (trx, order) => {
+            const paidAt = new Date();
+            if (!(await this.repo.with(trx).setStatus(order.id, ['PENDING'], 'PAID', { paid_at: paidAt }))) {
+              throw fail('INVALID_ORDER_STATUS');
+            }
+            await emit(trx, Topics.ORDER_CONFIRMED, order.order_number, {
+              orderNumber: order.order_number,
+              userId: order.user_id,
+              finalAmount: toWire(toMinor(order.final_amount)),
+              paidAt: paidAt.toISOString(),
+            });
+          });
+          return;
+      }
+    }
+  }
+
+  /**
+   * One forward step in one transaction with its saga record. A step that
+   * fails after the money was taken sends the saga into compensation (which
+   * refunds) and answers S208.
+   */
+  private async step(
+    orderId: number,
+    step: SagaStep,
+    next: SagaStep | null,
+    work: (trx: Tx, order: OrderRow, lines: OrderLine[]) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      await inTransaction(this.deps.db, async (trx) => {
+        const repo = this.repo.with(trx);
+        if (!(await repo.advanceSaga(orderId, step, next))) throw new StepTaken();
+        const order = (await repo.findById(orderId))!;
+        await work(trx, order, (await repo.items([orderId])).map((i) => ({
+          productId: i.product_id,
+          productName: i.product_name,
+          price: toMinor(i.price),
+          quantity: i.quantity,
+        })));
+      });
+    } catch (err) {
+      if (err instanceof StepTaken) return;
+      this.deps.log.error({ err, orderId, step }, 'saga step failed; compensating');
+      await this.repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', {
+        last_error_message: `${step} failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
+      await this.compensate(orderId);
+      throw fail('ORDER_CREATION_FAILED');
+    }
+    this.deps.afterStep?.(step, orderId);
+  }
+
+  // ---- flow 5 and every other undo --------------------------------------------------
+
+  /** Cancel: PENDING → release; PAID → refund and return stock; anything later → S203. */
+  async cancel(caller: Principal, orderNumber: string, reason: string): Promise<OrderResponse> {
+    const order = await this.deps.orders.findOwned(orderNumber, caller);
+    if (order.status === 'PENDING') await this.cancelPending(order.id, reason);
+    else if (order.status === 'PAID' || order.status === 'CONFIRMED') await this.refundPaid(order.id, reason);
+    else throw fail('ORDER_CANNOT_BE_CANCELLED');
+    return this.deps.orders.getById(order.id);
+  }
+
+  /** `POST /payments/{n}/refund`: the order's owner or an admin; the order must be PAID. */
+  async refundPayment(caller: Principal, paymentNumber: string): Promise<PaymentResponse> {
+    const { payments } = this.deps;
+    const payment = await payments.findByNumber(paymentNumber);
+    if (!payment) throw fail('PAYMENT_NOT_FOUND');
+    if (payment.userId !== caller.userId && !isAdmin(caller)) throw fail('PAYMENT_USER_MISMATCH');
+    if (payment.status !== 'COMPLETED') throw fail('ORDER_CANNOT_BE_CANCELLED');
+    await this.refundPaid(payment.orderId, '환불 요청');
+    return payments.toResponse((await payments.findById(payment.id))!);
+  }
+
+  /**
+   * A PENDING order is cancelled and its reservation released — unless a
+   * payment is live (PROCESSING or just captured): then it is left alone (S203).
+   * The order row lock orders this against `pay`.
+   */
+  async cancelPending(orderId: number, reason: string): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const order = await repo.lock(orderId);
+      if (order?.status !== 'PENDING') throw fail('ORDER_CANNOT_BE_CANCELLED');
+      if (await this.deps.payments.findLiveByOrder(orderId, trx)) throw fail('ORDER_CANNOT_BE_CANCELLED');
+      if (!(await repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: reason }, 'PROCESS_PAYMENT'))) {
+        throw fail('ORDER_CANNOT_BE_CANCELLED');
+      }
+    });
+    await this.compensate(orderId);
+  }
+
+  /** A PAID order is refunded: S203 unless PAID; S305 when the refund could not be made now. */
+  private async refundPaid(orderId: number, reason: string): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const order = await repo.lock(orderId);
+      if (order?.status !== 'PAID' && order?.status !== 'CONFIRMED') throw fail('ORDER_CANNOT_BE_CANCELLED');
+      if (!(await repo.setSagaStatus(orderId, ['COMPLETED'], 'COMPENSATING', { last_error_message: reason }))) {
+        throw fail('ORDER_CANNOT_BE_CANCELLED');
+      }
+    });
+    await this.compensate(orderId);
+    const saga = await this.repo.sagaOf(orderId);
+    if (saga?.status !== 'FAILED') throw fail('PAYMENT_REFUND_FAILED');
+  }
+
+  /**
+   * Undoes the completed steps in reverse, in one transaction: the refund is
+   * asked of the gateway first (no transaction open; idempotent), then the
+   * delivery is cancelled, stock returned (sold) or released (reserved), the
+   * payment marked REFUNDED, the order CANCELLED or REFUNDED, the saga FAILED,
+   * and `shopping.order.cancelled` written. A failed attempt is counted; the
+   * third makes the saga COMPENSATION_FAILED (logged, counted in /metrics).
+   */
+  async compensate(orderId: number): Promise<void> {
+    const { db, payments, inventory, deliveries } = this.deps;
+    try {
+      const live = await payments.findLiveByOrder(orderId);
+      const refund = live?.status === 'COMPLETED' ? await payments.refundAtGateway(live) : undefined;
+      await inTransaction(db, async (trx) => {
+        const repo = this.repo.with(trx);
+        const saga = await repo.lockSaga(orderId);
+        if (saga?.status !== 'COMPENSATING') return; // another runner finished it
+        const order = (await repo.lock(orderId))!;
+        const done = new Set(saga.completed_steps.split(',').filter(Boolean) as SagaStep[]);
+        const lines = (await repo.items([orderId])).map((i) => ({ productId: i.product_id, quantity: i.quantity }));
+        const stock = { trx, actor: 'system' };
+
+        if (done.has('CREATE_DELIVERY')) await deliveries.cancelForOrder(trx, orderId);
+        if (done.has('DEDUCT_INVENTORY')) await inventory.returnBatch(lines, stockRef(order), stock);
+        else if (done.has('RESERVE_INVENTORY')) await inventory.releaseBatch(lines, stockRef(order), stock);
+        if (live && refund) await payments.markRefunded(trx, live.id, refund.refundId);
+
+        const cancelledAt = new Date();
+        const reason = (saga.last_error_message ?? 'cancelled').slice(0, 500);
+        await repo.setStatus(orderId, ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPING', 'DELIVERED'], refund ? 'REFUNDED' : 'CANCELLED', {
+          cancel_reason: reason,
+          cancelled_at: cancelledAt,
+        });
+        await repo.setSagaStatus(orderId, ['COMPENSATING'], 'FAILED');
+        await emit(trx, Topics.ORDER_CANCELLED, order.order_number, {
+          orderNumber: order.order_number,
+          userId: order.user_id,
+          totalAmount: toWire(toMinor(order.final_amount)),
+          cancelReason: reason,
+          cancelledAt: cancelledAt.toISOString(),
+          refunded: refund !== undefined,
+        });
+      });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const attempts = await this.repo.countCompensationAttempt(orderId, `compensation failed: ${message}`);
+      if (attempts >= MAX_COMPENSATION_ATTEMPTS) {
+        await this.repo.setSagaStatus(orderId, ['COMPENSATING'], 'COMPENSATION_FAILED');
+        this.compensationFailures++;
+        this.deps.log.error({ err, orderId, attempts }, 'saga compensation failed for good: needs an operator');
+      } else {
+        this.deps.log.warn({ err, orderId, attempts }, 'saga compensation failed; will retry');
+      }
+    }
+  }
+
+  // ---- flow 6: the delivery drives the order -------------------------------------------
+
+  /** Inside the delivery's transaction: SHIPPED → SHIPPING, DELIVERED → DELIVERED, RETURNED/CANCELLED → refund. */
+  async onDeliveryStatusChanged(trx: Tx, change: DeliveryStatusChange): Promise<void> {
+    const repo = this.repo.with(trx);
+    switch (change.to) {
+      case 'SHIPPED':
+        if (!(await repo.setStatus(change.orderId, ['PAID', 'CONFIRMED'], 'SHIPPING'))) throw fail('INVALID_ORDER_STATUS');
+        return;
+      case 'DELIVERED':
+        if (!(await repo.setStatus(change.orderId, ['SHIPPING'], 'DELIVERED'))) throw fail('INVALID_ORDER_STATUS');
+        return;
+      case 'RETURNED':
+      case 'CANCELLED': {
+        const reason = change.to === 'RETURNED' ? '반품' : '배송 취소';
+        if (!(await repo.setSagaStatus(change.orderId, ['COMPLETED'], 'COMPENSATING', { last_error_message: reason }))) {
+          throw fail('INVALID_ORDER_STATUS');
+        }
+        // The refund needs the gateway, so it runs after this commit; recovery retries it if we die first.
+        afterCommit(trx, () => this.compensate(change.orderId));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------
+
+  /** Cancels PENDING orders unpaid for ORDER_PAYMENT_TIMEOUT_S; orders with a live payment are left alone. */
+  async expireUnpaid(now = new Date(), batch = 200): Promise<number> {
+    const cutoff = new Date(now.getTime() - this.deps.config.orderPaymentTimeoutSeconds * 1000);
+    let expired = 0;
+    for (const order of await this.repo.pendingBefore(cutoff, batch)) {
+      try {
+        await this.cancelPending(order.id, '결제 시간 초과');
+        expired++;
+      } catch (err) {
+        if (!isAppError(err, 'ORDER_CANNOT_BE_CANCELLED')) this.deps.log.error({ err, orderId: order.id }, 'unpaid order expiry failed');
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Finishes what a crash (or a lost gateway answer) left mid-way: PROCESSING
+   * payments are settled by asking the gateway by their key (captured →
+   * complete the saga; unknown → FAILED); sagas idle for `idleMs` are resumed
+   * forward or compensated. Safe to run on every instance at once.
+   */
+  async recover(idleMs = 30_000): Promise<void> {
+    const { payments, log } = this.deps;
+    for (const payment of await payments.findProcessing(idleMs)) {
+      try {
+        const result = await payments.settle(payment);
+        await this.settlePayment(
+          payment,
+          result ?? { approved: false, failureCode: 'UNKNOWN', failureMessage: 'Not known to the gateway', raw: '' },
+        );
+      } catch (err) {
+        log.error({ err, paymentNumber: payment.paymentNumber }, 'settling a PROCESSING payment failed');
+      }
+    }
+    const idleBefore = new Date(Date.now() - idleMs);
+    const stalled = await this.repo.stalledSagas(['STARTED', 'COMPENSATING'], null, idleBefore, 500);
+    for (const saga of stalled) {
+      if (saga.status === 'STARTED' && saga.current_step === 'PROCESS_PAYMENT') continue;
+      try {
+        await this.resume(saga.order_id);
+      } catch (err) {
+        log.error({ err, orderId: saga.order_id }, 'resuming a saga failed');
+      }
+    }
+  }
+
+  private async order(orderId: number): Promise<OrderRow> {
+    const order = await this.repo.findById(orderId);
+    if (!order) throw fail('ORDER_NOT_FOUND');
+    return order;
+  }
+}
+
+function assertPayable(status: OrderStatus): void {
+  if (status === 'PAID' || status === 'SHIPPING' || status === 'DELIVERED') throw fail('ORDER_ALREADY_PAID');
+  if (status !== 'PENDING') throw fail('INVALID_ORDER_STATUS');
+}

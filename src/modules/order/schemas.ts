@@ -1,0 +1,116 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { DateTime, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { PageQuery } from '../../platform/http/pagination';
+import { AddressResponse } from '../delivery/schemas';
+
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPING', 'DELIVERED', 'CANCELLED', 'REFUNDED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ORDER_STATUS_DESCRIPTIONS: Record<OrderStatus, string> = {
+  PENDING: '대기 중',
+  CONFIRMED: '확정됨',
+  PAID: '결제 완료',
+  SHIPPING: '배송 중',
+  DELIVERED: '배송 완료',
+  CANCELLED: '취소됨',
+  REFUNDED: '환불됨',
+};
+
+/** The saga's steps, in order (contract §0.2). */
+export const SAGA_STEPS = ['RESERVE_INVENTORY', 'PROCESS_PAYMENT', 'DEDUCT_INVENTORY', 'CREATE_DELIVERY', 'CONFIRM_ORDER'] as const;
+export type SagaStep = (typeof SAGA_STEPS)[number];
+export type SagaStatus = 'STARTED' | 'COMPENSATING' | 'COMPLETED' | 'FAILED' | 'COMPENSATION_FAILED';
+
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
+export const AddressRequest = msg(
+  Type.Object(
+    {
+      receiverName: NotBlank('Receiver name is required', 100, 'Receiver name must be at most 100 characters'),
+      receiverPhone: NotBlank('Receiver phone is required', 20, 'Receiver phone must be at most 20 characters'),
+      zipCode: NotBlank('Zip code is required', 10, 'Zip code must be at most 10 characters'),
+      address1: NotBlank('Address is required', 255, 'Address must be at most 255 characters'),
+      address2: OptionalNullable(
+        msg(Type.String({ maxLength: 255 }), { maxLength: 'Detail address must be at most 255 characters' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  { required: 'Shipping address is required' },
+);
+export type AddressRequest = Static<typeof AddressRequest>;
+
+export const CreateOrderRequest = Type.Object(
+  {
+    cartId: OptionalNullable(Id),
+    shippingAddress: AddressRequest,
+    userCouponId: OptionalNullable(Id),
+  },
+  { additionalProperties: false },
+);
+export type CreateOrderRequest = Static<typeof CreateOrderRequest>;
+
+export const CancelOrderRequest = Type.Object(
+  { reason: NotBlank('Cancel reason is required', 500, 'Cancel reason must be at most 500 characters') },
+  { additionalProperties: false },
+);
+export type CancelOrderRequest = Static<typeof CancelOrderRequest>;
+
+export const OrderNumberParams = Type.Object({ orderNumber: Type.String({ minLength: 1, maxLength: 30 }) });
+
+export const OrderListQuery = Type.Object(PageQuery(10));
+
+export const AdminOrderQuery = Type.Object({
+  ...PageQuery(20),
+  status: Type.Optional(msg(Type.String({ enum: [...ORDER_STATUSES] }), { enum: `status must be one of ${ORDER_STATUSES.join(', ')}` })),
+  keyword: Type.Optional(Type.String({ maxLength: 100 })),
+});
+
+export const AdminOrderStatusRequest = Type.Object(
+  {
+    status: msg(Type.String({ enum: [...ORDER_STATUSES] }), {
+      required: 'Status is required',
+      enum: `status must be one of ${ORDER_STATUSES.join(', ')}`,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const OrderItemResponse = Type.Object({
+  id: Type.Integer(),
+  productId: Type.Integer(),
+  productName: Type.String(),
+  price: Money,
+  quantity: Type.Integer(),
+  subtotal: Money,
+});
+
+export const OrderResponse = Type.Object({
+  id: Type.Integer(),
+  orderNumber: Type.String(),
+  userId: Type.String(),
+  status: Type.String(),
+  statusDescription: Type.String(),
+  items: Type.Array(OrderItemResponse),
+  itemCount: Type.Integer(),
+  totalQuantity: Type.Integer(),
+  totalAmount: Money,
+  discountAmount: Money,
+  finalAmount: Money,
+  appliedUserCouponId: Nullable(Type.Integer()),
+  shippingAddress: Type.Union([AddressResponse, Type.Null()]),
+  cancelReason: Nullable(Type.String()),
+  cancelledAt: Type.Union([DateTime, Type.Null()]),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type OrderResponse = Static<typeof OrderResponse>;
+
+/** An order line as the saga moves stock for it. */
+export interface OrderLine {
+  productId: number;
+  productName: string;
+  /** Minor units. */
+  price: number;
+  quantity: number;
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../platform/db/index';
+import type { Principal } from '../../platform/http/auth';
+import { isAdmin } from '../../platform/http/auth';
+import { fail } from '../../platform/http/errors';
+import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { decimalToWire, toMinor } from '../../platform/money';
+import { toAddressResponse } from '../delivery/schemas';
+import { OrderRepository, type OrderItemRow, type OrderRow } from './repository';
+import { ORDER_STATUS_DESCRIPTIONS, type OrderLine, type OrderResponse, type OrderStatus } from './schemas';
+
+/** `ORD-` + the UTC date + `-` + 8 uppercase hex (contract §6). */
+export function newOrderNumber(now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+  return `ORD-${day}-${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+/** Reads of orders, for their owners and for admins. State changes belong to the saga (`saga.ts`). */
+export class OrderService {
+  readonly repo: OrderRepository;
+
+  constructor(db: Db) {
+    this.repo = new OrderRepository(db);
+  }
+
+  /** S201 when missing; S212 when it is someone else's (admins see all). */
+  async findOwned(orderNumber: string, caller: Principal): Promise<OrderRow> {
+    const order = await this.repo.findByNumber(orderNumber);
+    if (!order) throw fail('ORDER_NOT_FOUND');
+    if (order.user_id !== caller.userId && !isAdmin(caller)) throw fail('ORDER_USER_MISMATCH');
+    return order;
+  }
+
+  async get(orderNumber: string, caller: Principal): Promise<OrderResponse> {
+    return this.present(await this.findOwned(orderNumber, caller));
+  }
+
+  async getById(orderId: number): Promise<OrderResponse> {
+    const order = await this.repo.findById(orderId);
+    if (!order) throw fail('ORDER_NOT_FOUND');
+    return this.present(order);
+  }
+
+  async getForAdmin(orderNumber: string): Promise<OrderResponse> {
+    const order = await this.repo.findByNumber(orderNumber);
+    if (!order) throw fail('ORDER_NOT_FOUND');
+    return this.present(order);
+  }
+
+  async listMine(userId: string, page: PageRequest): Promise<Page<OrderResponse>> {
+    const { rows, total } = await this.repo.listByUser(userId, page.size, page.offset);
+    return toPage(await this.presentMany(rows), total, page);
+  }
+
+  async search(filter: { status?: OrderStatus; keyword?: string }, page: PageRequest): Promise<Page<OrderResponse>> {
+    const { rows, total } = await this.repo.search(filter, page.size, page.offset);
+    return toPage(await this.presentMany(rows), total, page);
+  }
+
+  async lines(orderId: number): Promise<OrderLine[]> {
+    return (await this.repo.items([orderId])).map(toLine);
+  }
+
+  async present(order: OrderRow): Promise<OrderResponse> {
+    const [response] = await this.presentMany([order]);
+    return response;
+  }
+
+  private async presentMany(orders: OrderRow[]): Promise<OrderResponse[]> {
+    const items = await this.repo.items(orders.map((o) => o.id));
+    const byOrder = new Map<number, OrderItemRow[]>();
+    for (const item of items) {
+      const list = byOrder.get(item.order_id) ?? [];
+      list.push(item);
+      byOrder.set(item.order_id, list);
+    }
+    return orders.map((o) => toResponse(o, byOrder.get(o.id) ?? []));
+  }
+}
+
+function toLine(item: OrderItemRow): OrderLine {
+  return { productId: item.product_id, productName: item.product_name, price: toMinor(item.price), quantity: item.quantity };
+}
+
+function toResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
+  const status = order.status as OrderStatus;
+  return {
+    id: order.id,
+    orderNumber: order.order_number,
+    userId: order.user_id,
+    status,
+    statusDescription: ORDER_STATUS_DESCRIPTIONS[status] ?? status,
+    items: items.map((i) => ({
+      id: i.id,
+      productId: i.product_id,
+      productName: i.product_name,
+      price: decimalToWire(i.price),
+      quantity: i.quantity,
+      subtotal: decimalToWire(i.subtotal),
+    })),
+    itemCount: items.length,
+    totalQuantity: items.reduce((n, i) => n + i.quantity, 0),
+    totalAmount: decimalToWire(order.total_amount),
+    discountAmount: decimalToWire(order.discount_amount),
+    finalAmount: decimalToWire(order.final_amount),
+    appliedUserCouponId: order.applied_user_coupon_id,
+    shippingAddress: toAddressResponse(order),
+    cancelReason: order.cancel_reason,
+    cancelledAt: order.cancelled_at,
+    createdAt: order.created_at,
+    updatedAt: order.updated_at,
+  };
+}

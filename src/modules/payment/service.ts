@@ -1,0 +1,278 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Config } from '../../config';
+import { isDuplicateKey, type Db } from '../../platform/db/index';
+import type { Tx } from '../../platform/db/tx';
+import { emit, Topics } from '../../platform/events/outbox';
+import { isAdmin, type Principal } from '../../platform/http/auth';
+import { fail } from '../../platform/http/errors';
+import { toDecimal, toWire } from '../../platform/money';
+import type { ApprovedCapture, CaptureResult, DeclinedCapture, PaymentGateway } from './gateway';
+import { PAYMENT_LIVE_ORDER_KEY, PAYMENT_NUMBER_KEY, PaymentRepository, toRecord } from './repository';
+import {
+  PAYMENT_METHOD_DESCRIPTIONS,
+  PAYMENT_STATUS_DESCRIPTIONS,
+  type PayableOrder,
+  type PaymentMethod,
+  type PaymentRecord,
+  type PaymentResponse,
+} from './schemas';
+
+/** `payments.failure_reason` is VARCHAR(500). */
+const MAX_REASON = 500;
+/** Payment numbers have 32 random bits; on a collision draw again this often. */
+const NUMBER_ATTEMPTS = 5;
+
+/** `PAY-` + 8 uppercase hex (contract §6). */
+export const newPaymentNumber = () => `PAY-${randomBytes(4).toString('hex').toUpperCase()}`;
+
+/** The failure reason a decline is recorded with: the gateway's message and code. */
+export function declineReason(result: DeclinedCapture): string {
+  return `${result.failureMessage} (${result.failureCode})`;
+}
+
+/**
+ * Payment rows and gateway calls, nothing else: the saga orchestrator drives
+ * the order, stock and delivery around these steps.
+ *
+ *   begin (in the order's transaction) → capture (no transaction open)
+ *     → complete | markFailed (in the saga's transaction)
+ *   refundAtGateway (no transaction) → markRefunded (in the saga's transaction)
+ *
+ * Transitions are conditional updates (`… WHERE status = 'PROCESSING'`) that
+ * report whether they applied, so a retried or concurrent step is harmless.
+ * "At most one live payment per order" is the unique key uk_payments_live_order.
+ */
+export class PaymentService {
+  private readonly repo: PaymentRepository;
+
+  constructor(
+    private readonly db: Db,
+    private readonly gateway: PaymentGateway,
+    private readonly config: Config,
+  ) {
+    this.repo = new PaymentRepository(db);
+  }
+
+  // ---- the saga's steps ---------------------------------------------------------
+
+  /**
+   * Inserts the order's payment as PROCESSING with a fresh gateway key, inside
+   * the caller's transaction (which holds the order row lock). S302 when the
+   * order already has a live (not FAILED/CANCELLED) payment.
+   */
+  async begin(trx: Tx, order: PayableOrder, method: PaymentMethod): Promise<PaymentRecord> {
+    if (!Number.isSafeInteger(order.amount) || order.amount < 0) throw fail('INVALID_PAYMENT_AMOUNT');
+    const repo = this.repo.with(trx);
+    const at = new Date();
+    const gatewayKey = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const paymentNumber = newPaymentNumber();
+      try {
+        const id = await repo.insert({
+          paymentNumber,
+          orderId: order.id,
+          orderNumber: order.orderNumber,
+          userId: order.userId,
+          amount: toDecimal(order.amount),
+          status: 'PROCESSING',
+          paymentMethod: method,
+          gatewayKey,
+          at,
+        });
+        return {
+          id,
+          paymentNumber,
+          orderId: order.id,
+          orderNumber: order.orderNumber,
+          userId: order.userId,
+          amount: order.amount,
+          status: 'PROCESSING',
+          paymentMethod: method,
+          gatewayKey,
+          pgTransactionId: null,
+          pgResponse: null,
+          failureReason: null,
+          paidAt: null,
+          refundedAt: null,
+          createdAt: at,
+          updatedAt: at,
+        };
+      } catch (err) {
+        // A failed INSERT undoes only itself: the caller's transaction carries on.
+        if (isDuplicateKey(err, PAYMENT_LIVE_ORDER_KEY)) throw fail('PAYMENT_ALREADY_COMPLETED');
+        if (isDuplicateKey(err, PAYMENT_NUMBER_KEY) && attempt < NUMBER_ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Asks the gateway to capture, keyed by the payment's gateway key (a retry
+   * never charges twice). Call it with no transaction open. A decline is a
+   * result; an exception means the outcome is unknown (settle it later).
+   * `forceOutcome` is honoured only when NODE_ENV=test.
+   */
+  capture(payment: PaymentRecord, forceOutcome?: 'approve' | 'decline'): Promise<CaptureResult> {
+    return this.gateway.capture({
+      amount: payment.amount,
+      method: payment.paymentMethod,
+      idempotencyKey: payment.gatewayKey,
+      ...(forceOutcome && this.config.nodeEnv === 'test' ? { forceOutcome } : {}),
+    });
+  }
+
+  /**
+   * PROCESSING → COMPLETED with the gateway's transaction, and
+   * `shopping.payment.completed` in the same transaction. False (and no event)
+   * when the payment was not PROCESSING.
+   */
+  async complete(trx: Tx, paymentId: number, result: ApprovedCapture): Promise<boolean> {
+    const repo = this.repo.with(trx);
+    const at = new Date();
+    if (!(await repo.markCompleted(paymentId, result.transactionId, result.raw, at))) return false;
+    const p = toRecord((await repo.findById(paymentId))!);
+    await emit(trx, Topics.PAYMENT_COMPLETED, p.paymentNumber, {
+      paymentNumber: p.paymentNumber,
+      orderNumber: p.orderNumber,
+      userId: p.userId,
+      amount: toWire(p.amount),
+      paymentMethod: p.paymentMethod,
+      pgTransactionId: result.transactionId,
+      paidAt: at.toISOString(),
+    });
+    return true;
+  }
+
+  /**
+   * PROCESSING → FAILED with the reason (and the gateway's raw answer, if any),
+   * and `shopping.payment.failed` in the same transaction. False (and no event)
+   * when the payment was not PROCESSING. The FAILED row frees the order for a
+   * new payment.
+   */
+  async markFailed(trx: Tx, paymentId: number, reason: string, raw?: string): Promise<boolean> {
+    const repo = this.repo.with(trx);
+    const at = new Date();
+    const failureReason = reason.length > MAX_REASON ? reason.slice(0, MAX_REASON) : reason;
+    if (!(await repo.markFailed(paymentId, failureReason, raw ?? null, at))) return false;
+    const p = toRecord((await repo.findById(paymentId))!);
+    await emit(trx, Topics.PAYMENT_FAILED, p.paymentNumber, {
+      paymentNumber: p.paymentNumber,
+      orderNumber: p.orderNumber,
+      userId: p.userId,
+      amount: toWire(p.amount),
+      paymentMethod: p.paymentMethod,
+      failureReason,
+      failedAt: at.toISOString(),
+    });
+    return true;
+  }
+
+  /**
+   * Refunds the payment's transaction at the gateway (no transaction open;
+   * idempotent: a retry gets the same refund id). S305 when the payment has no
+   * captured transaction or the gateway refuses or fails.
+   */
+  async refundAtGateway(payment: PaymentRecord): Promise<{ refundId: string }> {
+    // Already recorded as refunded: its transaction id is the refund id.
+    if (payment.status === 'REFUNDED' && payment.pgTransactionId?.startsWith('RF-')) {
+      return { refundId: payment.pgTransactionId };
+    }
+    if (payment.status !== 'COMPLETED' || !payment.pgTransactionId) throw fail('PAYMENT_REFUND_FAILED');
+    try {
+      return await this.gateway.refund(payment.pgTransactionId, payment.amount);
+    } catch (err) {
+      const error = fail('PAYMENT_REFUND_FAILED');
+      error.cause = err;
+      throw error;
+    }
+  }
+
+  /** COMPLETED → REFUNDED, `pg_transaction_id` = the refund id. False when the payment was not COMPLETED. */
+  markRefunded(trx: Tx, paymentId: number, refundId: string): Promise<boolean> {
+    return this.repo.with(trx).markRefunded(paymentId, refundId, new Date());
+  }
+
+  // ---- HTTP-facing ----------------------------------------------------------------
+
+  /** The caller's payment (an admin's: anyone's). S301, S313. */
+  async get(paymentNumber: string, caller: Principal): Promise<PaymentResponse> {
+    return this.toResponse(await this.owned(paymentNumber, caller));
+  }
+
+  /** PENDING → CANCELLED (contract §0: PENDING only, S312 otherwise). S301, S313. */
+  async cancel(paymentNumber: string, caller: Principal): Promise<PaymentResponse> {
+    const payment = await this.owned(paymentNumber, caller);
+    if (payment.status !== 'PENDING' || !(await this.repo.markCancelled(payment.id, new Date()))) {
+      throw fail('PAYMENT_CANNOT_BE_CANCELLED');
+    }
+    return this.toResponse(toRecord((await this.repo.findById(payment.id))!));
+  }
+
+  // ---- lookups for the saga ---------------------------------------------------------
+
+  async findByNumber(paymentNumber: string): Promise<PaymentRecord | null> {
+    const row = await this.repo.findByNumber(paymentNumber);
+    return row ? toRecord(row) : null;
+  }
+
+  async findById(paymentId: number, trx?: Tx): Promise<PaymentRecord | null> {
+    const row = await (trx ? this.repo.with(trx) : this.repo).findById(paymentId);
+    return row ? toRecord(row) : null;
+  }
+
+  /** The order's live payment (neither FAILED nor CANCELLED), if any. */
+  async findLiveByOrder(orderId: number, trx?: Tx): Promise<PaymentRecord | null> {
+    const row = await (trx ? this.repo.with(trx) : this.repo).findLiveByOrder(orderId);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Every payment of an order, oldest first. */
+  async findByOrder(orderId: number, trx?: Tx): Promise<PaymentRecord[]> {
+    const rows = await (trx ? this.repo.with(trx) : this.repo).findByOrder(orderId);
+    return rows.map(toRecord);
+  }
+
+  /**
+   * PROCESSING payments untouched for `olderThanMs` (start-up settlement: a
+   * crash between capture and complete/markFailed leaves them), oldest first.
+   */
+  async findProcessing(olderThanMs = 0, limit = 500): Promise<PaymentRecord[]> {
+    const rows = await this.repo.findProcessing(new Date(Date.now() - olderThanMs), limit);
+    return rows.map(toRecord);
+  }
+
+  /** What the gateway knows of this payment's capture: its result, or null if it never saw it. */
+  settle(payment: PaymentRecord): Promise<CaptureResult | null> {
+    return this.gateway.lookup(payment.gatewayKey);
+  }
+
+  // ---- view -----------------------------------------------------------------------
+
+  /** Contract §3.2 PaymentResponse, in its field order. */
+  toResponse(p: PaymentRecord): PaymentResponse {
+    return {
+      id: p.id,
+      paymentNumber: p.paymentNumber,
+      orderNumber: p.orderNumber,
+      userId: p.userId,
+      amount: toWire(p.amount),
+      status: p.status,
+      statusDescription: PAYMENT_STATUS_DESCRIPTIONS[p.status] ?? p.status,
+      paymentMethod: p.paymentMethod,
+      paymentMethodDescription: PAYMENT_METHOD_DESCRIPTIONS[p.paymentMethod] ?? p.paymentMethod,
+      pgTransactionId: p.pgTransactionId,
+      failureReason: p.failureReason,
+      paidAt: p.paidAt,
+      refundedAt: p.refundedAt,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    };
+  }
+
+  private async owned(paymentNumber: string, caller: Principal): Promise<PaymentRecord> {
+    const row = await this.repo.findByNumber(paymentNumber);
+    if (!row) throw fail('PAYMENT_NOT_FOUND');
+    if (row.user_id !== caller.userId && !isAdmin(caller)) throw fail('PAYMENT_USER_MISMATCH');
+    return toRecord(row);
+  }
+}
