@@ -523,6 +523,24 @@ describe('HTTP', () => {
     assert.equal(mine.body.data.status, 'SHIPPED');
   });
 
+  test('delivery → order through the wired listener: SHIPPED moves a PAID order to SHIPPING; a refusing order rolls the PUT back', async () => {
+    const { order: o, trackingNumber } = await delivery(served);
+    const shipped = await t.call('PUT', `/deliveries/${trackingNumber}/status`, { token: t.adminToken, body: { status: 'SHIPPED' } });
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+    const orderRow = await t.db.selectFrom('orders').select('status').where('id', '=', o.id).executeTakeFirstOrThrow();
+    assert.equal(orderRow.status, 'SHIPPING');
+
+    // An order that is not PAID refuses SHIPPED: the order module's error, and the delivery is untouched.
+    const other = await delivery(served);
+    await t.db.updateTable('orders').set({ status: 'PENDING' }).where('id', '=', other.order.id).execute();
+    const refused = await t.call('PUT', `/deliveries/${other.trackingNumber}/status`, { token: t.adminToken, body: { status: 'SHIPPED' } });
+    assert.equal(refused.status, 400);
+    assert.equal(codeOf(refused), 'S209');
+    assert.equal((await row(other.trackingNumber)).status, 'PREPARING');
+    assert.equal(await historyCount(other.trackingNumber), 0);
+    assert.equal((await shippedEvents(other.trackingNumber)).length, 0);
+  });
+
   test('PUT by a non-admin: 403 C004 (the owner too); without a token: 401 C005; nothing changed', async () => {
     const { trackingNumber } = await delivery(served);
     for (const token of [t.userToken, t.otherToken]) {

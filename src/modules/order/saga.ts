@@ -57,6 +57,8 @@ const stockRef = (order: OrderRow) => ({ type: 'ORDER', id: order.order_number }
  * Every undo (payment declined, user cancel, refund, return, unpaid expiry)
  * is one path: mark the saga COMPENSATING with the reason, then `compensate`,
  * which undoes the completed steps in reverse in its own transaction.
+ *
+ * Lock order, everywhere: order row → saga row → payment/delivery → inventory rows.
  */
 export class OrderSaga implements DeliveryListener {
   private readonly repo: OrderRepository;
@@ -127,7 +129,9 @@ export class OrderSaga implements DeliveryListener {
     const lines = await this.deps.orders.lines(orderId);
     try {
       await inTransaction(this.deps.db, async (trx) => {
-        if (!(await this.repo.with(trx).advanceSaga(orderId, 'RESERVE_INVENTORY', 'PROCESS_PAYMENT'))) throw new StepTaken();
+        const repo = this.repo.with(trx);
+        await repo.lock(orderId);
+        if (!(await repo.advanceSaga(orderId, 'RESERVE_INVENTORY', 'PROCESS_PAYMENT'))) throw new StepTaken();
         await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: order.user_id });
         await emit(trx, Topics.ORDER_CREATED, order.order_number, {
           orderNumber: order.order_number,
@@ -154,6 +158,7 @@ export class OrderSaga implements DeliveryListener {
   private async failCreation(order: OrderRow, err: AppError): Promise<void> {
     const failed = await inTransaction(this.deps.db, async (trx) => {
       const repo = this.repo.with(trx);
+      await repo.lock(order.id);
       if (!(await repo.setSagaStatus(order.id, ['STARTED'], 'FAILED', { last_error_message: `${err.def.code} ${err.message}` }, 'RESERVE_INVENTORY'))) {
         return false;
       }
@@ -211,8 +216,9 @@ export class OrderSaga implements DeliveryListener {
     const orderId = payment.orderId;
     if (result.approved) {
       const applied = await inTransaction(db, async (trx) => {
-        if (!(await payments.complete(trx, payment.id, result))) return false;
         const repo = this.repo.with(trx);
+        await repo.lock(orderId);
+        if (!(await payments.complete(trx, payment.id, result))) return false;
         if (!(await repo.advanceSaga(orderId, 'PROCESS_PAYMENT', 'DEDUCT_INVENTORY'))) {
           // The order moved on without us (it can't while the payment is live; belt and braces): refund.
           await repo.setSagaStatus(orderId, ['STARTED', 'COMPLETED'], 'COMPENSATING', { last_error_message: 'Payment captured for an order no longer waiting for it' });
@@ -224,8 +230,10 @@ export class OrderSaga implements DeliveryListener {
     } else {
       const reason = declineReason(result);
       const applied = await inTransaction(db, async (trx) => {
+        const repo = this.repo.with(trx);
+        await repo.lock(orderId);
         if (!(await payments.markFailed(trx, payment.id, reason, result.raw))) return false;
-        await this.repo.with(trx).setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: `Payment failed: ${reason}` });
+        await repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: `Payment failed: ${reason}` });
         return true;
       });
       this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
@@ -300,8 +308,8 @@ export class OrderSaga implements DeliveryListener {
     try {
       await inTransaction(this.deps.db, async (trx) => {
         const repo = this.repo.with(trx);
+        const order = (await repo.lock(orderId))!;
         if (!(await repo.advanceSaga(orderId, step, next))) throw new StepTaken();
-        const order = (await repo.findById(orderId))!;
         await work(trx, order, (await repo.items([orderId])).map((i) => ({
           productId: i.product_id,
           productName: i.product_name,
@@ -391,9 +399,9 @@ export class OrderSaga implements DeliveryListener {
       const refund = live?.status === 'COMPLETED' ? await payments.refundAtGateway(live) : undefined;
       await inTransaction(db, async (trx) => {
         const repo = this.repo.with(trx);
+        const order = (await repo.lock(orderId))!;
         const saga = await repo.lockSaga(orderId);
         if (saga?.status !== 'COMPENSATING') return; // another runner finished it
-        const order = (await repo.lock(orderId))!;
         const done = new Set(saga.completed_steps.split(',').filter(Boolean) as SagaStep[]);
         const lines = (await repo.items([orderId])).map((i) => ({ productId: i.product_id, quantity: i.quantity }));
         const stock = { trx, actor: 'system' };
@@ -433,6 +441,11 @@ export class OrderSaga implements DeliveryListener {
   }
 
   // ---- flow 6: the delivery drives the order -------------------------------------------
+
+  /** Every transaction that touches an order's saga locks the order row first: one lock order, no deadlocks. */
+  async lockOrder(trx: Tx, orderId: number): Promise<void> {
+    await this.repo.with(trx).lock(orderId);
+  }
 
   /** Inside the delivery's transaction: SHIPPED → SHIPPING, DELIVERED → DELIVERED, RETURNED/CANCELLED → refund. */
   async onDeliveryStatusChanged(trx: Tx, change: DeliveryStatusChange): Promise<void> {
