@@ -20,32 +20,20 @@ interface Operation {
   apply(levels: Levels, quantity: number): Levels | null;
 }
 
+/** How units move between the levels; null when there are not enough to move. */
+const hold = (s: Levels, q: number) => (s.available >= q ? { available: s.available - q, reserved: s.reserved + q, total: s.total } : null);
+const unhold = (s: Levels, q: number) => (s.reserved >= q ? { available: s.available + q, reserved: s.reserved - q, total: s.total } : null);
+const sell = (s: Levels, q: number) => (s.reserved >= q ? { available: s.available, reserved: s.reserved - q, total: s.total - q } : null);
+const restock = (s: Levels, q: number) => ({ available: s.available + q, reserved: s.reserved, total: s.total + q });
+
 const OPERATIONS = {
-  reserve: {
-    type: 'RESERVE',
-    shortage: 'INSUFFICIENT_STOCK',
-    apply: (s, q) => (s.available >= q ? { available: s.available - q, reserved: s.reserved + q, total: s.total } : null),
-  },
-  deduct: {
-    type: 'DEDUCT',
-    shortage: 'STOCK_DEDUCTION_FAILED',
-    apply: (s, q) => (s.reserved >= q ? { available: s.available, reserved: s.reserved - q, total: s.total - q } : null),
-  },
-  release: {
-    type: 'RELEASE',
-    shortage: 'STOCK_RELEASE_FAILED',
-    apply: (s, q) => (s.reserved >= q ? { available: s.available + q, reserved: s.reserved - q, total: s.total } : null),
-  },
-  return: {
-    type: 'RETURN',
-    shortage: 'INVALID_STOCK_QUANTITY',
-    apply: (s, q) => ({ available: s.available + q, reserved: s.reserved, total: s.total + q }),
-  },
-  inbound: {
-    type: 'INBOUND',
-    shortage: 'INVALID_STOCK_QUANTITY',
-    apply: (s, q) => ({ available: s.available + q, reserved: s.reserved, total: s.total + q }),
-  },
+  reserve: { type: 'RESERVE', shortage: 'INSUFFICIENT_STOCK', apply: hold },
+  release: { type: 'RELEASE', shortage: 'STOCK_RELEASE_FAILED', apply: unhold },
+  deduct: { type: 'DEDUCT', shortage: 'STOCK_DEDUCTION_FAILED', apply: sell },
+  return: { type: 'RETURN', shortage: 'INVALID_STOCK_QUANTITY', apply: restock },
+  inbound: { type: 'INBOUND', shortage: 'INVALID_STOCK_QUANTITY', apply: restock },
+  allocateToDeal: { type: 'DEAL_ALLOCATION', shortage: 'INSUFFICIENT_STOCK', apply: hold },
+  releaseFromDeal: { type: 'DEAL_RELEASE', shortage: 'STOCK_RELEASE_FAILED', apply: unhold },
 } satisfies Record<string, Operation>;
 
 interface Planned {
@@ -156,6 +144,16 @@ export class InventoryService {
   /** Sold units come back (refund, return): available and total go up. */
   returnBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
     return this.applyBatch(OPERATIONS.return, lines, ref, opts);
+  }
+
+  /** A time deal starts: its units leave the catalog's available stock (held as reserved by the deal). */
+  allocateToDeal(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.allocateToDeal, lines, ref, opts);
+  }
+
+  /** A time deal ends or is cancelled: its unsold units become available again. */
+  releaseFromDeal(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(OPERATIONS.releaseFromDeal, lines, ref, opts);
   }
 
   // ---- admin -----------------------------------------------------------------

@@ -15,7 +15,7 @@ import type { CaptureResult } from '../payment/gateway';
 import { declineReason, type PaymentService } from '../payment/service';
 import type { PaymentMethod, PaymentRecord, PaymentResponse } from '../payment/schemas';
 import { OrderRepository, type OrderRow } from './repository';
-import type { CreateOrderRequest, OrderLine, OrderResponse, OrderStatus, SagaStep } from './schemas';
+import type { AddressRequest, CreateOrderRequest, OrderLine, OrderResponse, OrderStatus, SagaStep } from './schemas';
 import { newOrderNumber, type OrderService } from './service';
 
 /** Compensation is tried this often (once per request or recovery run) before COMPENSATION_FAILED. */
@@ -23,6 +23,31 @@ export const MAX_COMPENSATION_ATTEMPTS = 3;
 
 /** Test hook: called after each step commits; throwing from it simulates a crash at that point. */
 export type CrashPoint = SagaStep | 'ORDER_CREATED' | 'PAYMENT_STARTED' | 'PAYMENT_CAPTURED' | 'PAYMENT_SETTLED';
+
+/** What orders need of coupons (the coupon module implements it). */
+export interface OrderCoupons {
+  /** Locks the user's coupon for this order and returns its discount (minor units); S608–S611. */
+  lockForOrder(trx: Tx, userId: string, userCouponId: number, orderTotal: number): Promise<number>;
+  markUsed(trx: Tx, userCouponId: number, orderId: number): Promise<void>;
+  /** The coupon an undone order used becomes AVAILABLE again. */
+  releaseForOrder(trx: Tx, orderId: number): Promise<void>;
+}
+
+/** What orders need of time deals (the time-deal module implements it). */
+export interface DealUnits {
+  /** An unpaid deal order is undone: true when its units went back to a still-running deal. */
+  returnUnits(trx: Tx, orderId: number): Promise<boolean>;
+}
+
+export interface DealOrderInput {
+  userId: string;
+  productId: number;
+  productName: string;
+  /** Deal price per unit, minor units. */
+  unitPrice: number;
+  quantity: number;
+  shippingAddress?: AddressRequest | null;
+}
 
 export interface SagaDeps {
   db: Db;
@@ -33,6 +58,7 @@ export interface SagaDeps {
   inventory: InventoryService;
   payments: PaymentService;
   deliveries: DeliveryService;
+  coupons?: OrderCoupons;
   afterStep?: (point: CrashPoint, orderId: number) => void;
 }
 
@@ -65,6 +91,13 @@ export class OrderSaga implements DeliveryListener {
   /** Sagas that ended COMPENSATION_FAILED since start (exported as a metric). */
   compensationFailures = 0;
 
+  private dealUnits?: DealUnits;
+
+  /** The time-deal module registers itself (it also calls us, so it can't be a constructor argument). */
+  setDealUnits(dealUnits: DealUnits): void {
+    this.dealUnits = dealUnits;
+  }
+
   /** Tests simulate a crash right after a step by throwing from this hook. */
   setCrashHook(hook: SagaDeps['afterStep']): void {
     this.deps.afterStep = hook;
@@ -77,50 +110,115 @@ export class OrderSaga implements DeliveryListener {
   // ---- flow 3: create the order, then step 1 ------------------------------------
 
   async createOrder(userId: string, req: CreateOrderRequest): Promise<OrderResponse> {
-    const { carts, db } = this.deps;
-    // Coupons are issued by the flash-sale module; until a user holds one, none can be found.
-    if (req.userCouponId !== undefined && req.userCouponId !== null) throw fail('USER_COUPON_NOT_FOUND');
+    const { carts, db, coupons } = this.deps;
+    const userCouponId = req.userCouponId ?? null;
+    if (userCouponId !== null && !coupons) throw fail('USER_COUPON_NOT_FOUND');
     const cart = await carts.findOrderableCart(userId, req.cartId ?? undefined);
     if (!cart) throw fail('CART_NOT_FOUND');
     if (cart.items.length === 0) throw fail('CART_EMPTY');
 
-    const address = req.shippingAddress;
     const orderId = await inTransaction(db, async (trx) => {
       const lines = await carts.markOrdered(trx, cart.cartId, userId);
       if (!lines) throw fail('CART_ALREADY_CHECKED_OUT');
       if (lines.length === 0) throw fail('CART_EMPTY');
       const total = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
-      const repo = this.repo.with(trx);
-      const orderNumber = newOrderNumber();
-      const id = await repo.insert(
-        {
-          order_number: orderNumber,
-          user_id: userId,
-          cart_id: cart.cartId,
-          status: 'PENDING',
-          total_amount: toDecimal(total),
-          discount_amount: '0.00',
-          final_amount: toDecimal(total),
-          receiver_name: address.receiverName.trim(),
-          receiver_phone: address.receiverPhone.trim(),
-          zip_code: address.zipCode.trim(),
-          address1: address.address1.trim(),
-          address2: address.address2?.trim() || null,
-        },
-        lines.map((l) => ({
-          product_id: l.productId,
-          product_name: l.productName,
-          price: toDecimal(l.price),
-          quantity: l.quantity,
-          subtotal: toDecimal(l.price * l.quantity),
-        })),
-      );
-      await repo.insertSaga({ saga_id: sagaId(), order_id: id, order_number: orderNumber, current_step: 'RESERVE_INVENTORY', status: 'STARTED' });
+      // The user coupon row stays locked until commit: two orders can't both use it.
+      const discount = userCouponId !== null ? await coupons!.lockForOrder(trx, userId, userCouponId, total) : 0;
+      const id = await this.insertOrder(trx, { userId, cartId: cart.cartId, source: 'CART', lines, total, discount, userCouponId, address: req.shippingAddress }, 'RESERVE_INVENTORY');
+      if (userCouponId !== null) await coupons!.markUsed(trx, userCouponId, id);
       return id;
     });
     this.deps.afterStep?.('ORDER_CREATED', orderId);
     await this.reserveInventory(orderId);
     return this.deps.orders.getById(orderId);
+  }
+
+  /**
+   * A time-deal purchase's order, inside the purchase's transaction: PENDING
+   * at the deal price, its saga already past step 1 because the deal holds the
+   * units as reserved. It pays through the normal payment flow.
+   */
+  async createDealOrder(trx: Tx, input: DealOrderInput): Promise<{ orderId: number; orderNumber: string }> {
+    const lines: OrderLine[] = [{ productId: input.productId, productName: input.productName, price: input.unitPrice, quantity: input.quantity }];
+    const total = input.unitPrice * input.quantity;
+    const orderId = await this.insertOrder(
+      trx,
+      { userId: input.userId, cartId: null, source: 'TIME_DEAL', lines, total, discount: 0, userCouponId: null, address: input.shippingAddress ?? null },
+      'PROCESS_PAYMENT',
+    );
+    const order = (await this.repo.with(trx).findById(orderId))!;
+    await this.announceCreated(trx, order, lines);
+    return { orderId, orderNumber: order.order_number };
+  }
+
+  /** The order, its lines and its saga (at `step`: RESERVE_INVENTORY, or PROCESS_PAYMENT when stock is already held). */
+  private async insertOrder(
+    trx: Tx,
+    o: {
+      userId: string;
+      cartId: number | null;
+      source: 'CART' | 'TIME_DEAL';
+      lines: OrderLine[];
+      total: number;
+      discount: number;
+      userCouponId: number | null;
+      address: AddressRequest | null | undefined;
+    },
+    step: 'RESERVE_INVENTORY' | 'PROCESS_PAYMENT',
+  ): Promise<number> {
+    const repo = this.repo.with(trx);
+    const orderNumber = newOrderNumber();
+    const discount = Math.min(o.discount, o.total);
+    const id = await repo.insert(
+      {
+        order_number: orderNumber,
+        user_id: o.userId,
+        cart_id: o.cartId,
+        source: o.source,
+        status: 'PENDING',
+        total_amount: toDecimal(o.total),
+        discount_amount: toDecimal(discount),
+        final_amount: toDecimal(o.total - discount),
+        applied_user_coupon_id: o.userCouponId,
+        receiver_name: o.address?.receiverName.trim() ?? null,
+        receiver_phone: o.address?.receiverPhone.trim() ?? null,
+        zip_code: o.address?.zipCode.trim() ?? null,
+        address1: o.address?.address1.trim() ?? null,
+        address2: o.address?.address2?.trim() || null,
+      },
+      o.lines.map((l) => ({
+        product_id: l.productId,
+        product_name: l.productName,
+        price: toDecimal(l.price),
+        quantity: l.quantity,
+        subtotal: toDecimal(l.price * l.quantity),
+      })),
+    );
+    await repo.insertSaga({
+      saga_id: sagaId(),
+      order_id: id,
+      order_number: orderNumber,
+      current_step: step,
+      completed_steps: step === 'PROCESS_PAYMENT' ? 'RESERVE_INVENTORY' : '',
+      status: 'STARTED',
+    });
+    return id;
+  }
+
+  /** `shopping.order.created` and `shopping.inventory.reserved`, once step 1 holds the stock. */
+  private async announceCreated(trx: Tx, order: OrderRow, lines: OrderLine[]): Promise<void> {
+    await emit(trx, Topics.ORDER_CREATED, order.order_number, {
+      orderNumber: order.order_number,
+      userId: order.user_id,
+      totalAmount: toWire(toMinor(order.final_amount)),
+      itemCount: lines.length,
+      items: lines.map((l) => ({ productId: l.productId, productName: l.productName, quantity: l.quantity, price: toWire(l.price) })),
+      createdAt: order.created_at.toISOString(),
+    });
+    await emit(trx, Topics.INVENTORY_RESERVED, order.order_number, {
+      orderNumber: order.order_number,
+      items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    });
   }
 
   /** Step 1. Out of stock (S402): nothing reserved, the order CANCELLED, its cart reopened, the error rethrown. */
@@ -133,18 +231,7 @@ export class OrderSaga implements DeliveryListener {
         await repo.lock(orderId);
         if (!(await repo.advanceSaga(orderId, 'RESERVE_INVENTORY', 'PROCESS_PAYMENT'))) throw new StepTaken();
         await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: order.user_id });
-        await emit(trx, Topics.ORDER_CREATED, order.order_number, {
-          orderNumber: order.order_number,
-          userId: order.user_id,
-          totalAmount: toWire(toMinor(order.final_amount)),
-          itemCount: lines.length,
-          items: lines.map((l) => ({ productId: l.productId, productName: l.productName, quantity: l.quantity, price: toWire(l.price) })),
-          createdAt: order.created_at.toISOString(),
-        });
-        await emit(trx, Topics.INVENTORY_RESERVED, order.order_number, {
-          orderNumber: order.order_number,
-          items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
-        });
+        await this.announceCreated(trx, order, lines);
       });
     } catch (err) {
       if (err instanceof StepTaken) return;
@@ -163,6 +250,7 @@ export class OrderSaga implements DeliveryListener {
         return false;
       }
       await repo.setStatus(order.id, ['PENDING'], 'CANCELLED', { cancel_reason: err.message, cancelled_at: new Date() });
+      await this.deps.coupons?.releaseForOrder(trx, order.id);
       return true;
     });
     if (failed && order.cart_id !== null) await this.deps.carts.reopen(order.cart_id);
@@ -407,9 +495,15 @@ export class OrderSaga implements DeliveryListener {
         const stock = { trx, actor: 'system' };
 
         if (done.has('CREATE_DELIVERY')) await deliveries.cancelForOrder(trx, orderId);
-        if (done.has('DEDUCT_INVENTORY')) await inventory.returnBatch(lines, stockRef(order), stock);
-        else if (done.has('RESERVE_INVENTORY')) await inventory.releaseBatch(lines, stockRef(order), stock);
+        if (done.has('DEDUCT_INVENTORY')) {
+          await inventory.returnBatch(lines, stockRef(order), stock);
+        } else if (done.has('RESERVE_INVENTORY')) {
+          // A deal order's units go back to its deal while the deal runs; otherwise to the catalog.
+          const backToDeal = order.source === 'TIME_DEAL' && (await this.dealUnits?.returnUnits(trx, orderId));
+          if (!backToDeal) await inventory.releaseBatch(lines, stockRef(order), stock);
+        }
         if (live && refund) await payments.markRefunded(trx, live.id, refund.refundId);
+        await this.deps.coupons?.releaseForOrder(trx, orderId);
 
         const cancelledAt = new Date();
         const reason = (saga.last_error_message ?? 'cancelled').slice(0, 500);

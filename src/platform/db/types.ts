@@ -104,6 +104,8 @@ export interface OrdersTable {
   cancel_reason: string | null;
   cancelled_at: Date | null;
   paid_at: Date | null;
+  /** CART or TIME_DEAL. */
+  source: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -249,6 +251,67 @@ export interface IdempotencyKeysTable {
   expires_at: Date;
 }
 
+export interface CouponsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  description: string | null;
+  discount_type: string;
+  discount_value: Decimal;
+  minimum_order_amount: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  maximum_discount_amount: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  total_quantity: number;
+  status: ColumnType<string, string | undefined, string>;
+  starts_at: Date;
+  expires_at: Date;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface UserCouponsTable {
+  id: Generated<number>;
+  user_id: string;
+  coupon_id: number;
+  status: ColumnType<string, string | undefined, string>;
+  order_id: number | null;
+  issued_at: CreatedAt;
+  used_at: Date | null;
+  expires_at: Date;
+}
+
+export interface TimeDealsTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  starts_at: Date;
+  ends_at: Date;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TimeDealProductsTable {
+  id: Generated<number>;
+  time_deal_id: number;
+  product_id: number;
+  deal_price: Decimal;
+  deal_quantity: number;
+  max_per_user: number;
+}
+
+export interface TimeDealPurchasesTable {
+  id: Generated<number>;
+  user_id: string;
+  time_deal_product_id: number;
+  quantity: number;
+  purchase_price: Decimal;
+  order_id: number | null;
+  /** PURCHASED, or RETURNED when its order was cancelled or expired while the deal ran. */
+  status: ColumnType<string, string | undefined, string>;
+  purchased_at: CreatedAt;
+  returned_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   products: ProductsTable;
@@ -269,4 +332,9 @@ export interface Database {
   notifications: NotificationsTable;
   analytics_daily: AnalyticsDailyTable;
   idempotency_keys: IdempotencyKeysTable;
+  coupons: CouponsTable;
+  user_coupons: UserCouponsTable;
+  time_deals: TimeDealsTable;
+  time_deal_products: TimeDealProductsTable;
+  time_deal_purchases: TimeDealPurchasesTable;
 }

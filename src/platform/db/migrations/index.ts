@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_catalog';
 import * as m002 from './002_orders';
+import * as m003 from './003_flash_sale';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -9,4 +10,5 @@ import * as m002 from './002_orders';
 export const migrations: Record<string, Migration> = {
   '001_catalog': m001,
   '002_orders': m002,
+  '003_flash_sale': m003,
 };
