@@ -312,6 +312,35 @@ export interface TimeDealPurchasesTable {
   returned_at: Date | null;
 }
 
+export interface WaitingQueuesTable {
+  id: Generated<number>;
+  event_type: string;
+  event_id: number;
+  max_capacity: number;
+  entry_batch_size: number;
+  entry_interval_seconds: number;
+  entry_ttl_seconds: ColumnType<number, number | undefined, number>;
+  is_active: ColumnType<number, number | boolean | undefined, number | boolean>;
+  created_at: CreatedAt;
+  activated_at: Date | null;
+  deactivated_at: Date | null;
+}
+
+export interface QueueEntriesTable {
+  id: Generated<number>;
+  queue_id: number;
+  user_id: string;
+  entry_token: string;
+  /** WAITING, ENTERED, EXPIRED or LEFT. */
+  status: ColumnType<string, string | undefined, string>;
+  joined_at: CreatedAt;
+  entered_at: Date | null;
+  /** When an ENTERED entry stops holding capacity. */
+  expires_at: Date | null;
+  expired_at: Date | null;
+  left_at: Date | null;
+}
+
 export interface Database {
   users: UsersTable;
   products: ProductsTable;
@@ -337,4 +366,6 @@ export interface Database {
   time_deals: TimeDealsTable;
   time_deal_products: TimeDealProductsTable;
   time_deal_purchases: TimeDealPurchasesTable;
+  waiting_queues: WaitingQueuesTable;
+  queue_entries: QueueEntriesTable;
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_catalog';
 import * as m002 from './002_orders';
 import * as m003 from './003_flash_sale';
+import * as m004 from './004_waiting_room';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_catalog': m001,
   '002_orders': m002,
   '003_flash_sale': m003,
+  '004_waiting_room': m004,
 };
