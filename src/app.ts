@@ -34,6 +34,11 @@ import { OrderSaga } from './modules/order/saga';
 import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderRoutes } from './modules/order/routes';
 import { IdempotencyStore } from './platform/http/idempotency';
+import { createEventing, type Eventing } from './platform/events/index';
+import { NotificationService } from './modules/notification/service';
+import { adminNotificationRoutes } from './modules/notification/routes';
+import { AnalyticsService } from './modules/analytics/service';
+import { adminAnalyticsRoutes } from './modules/analytics/routes';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -47,6 +52,8 @@ export interface Infra {
   log: FastifyBaseLogger;
   /** Periodic jobs; `main` starts them, tests run them by hand. */
   scheduler: Scheduler;
+  /** Outbox relay, broker and consumer groups; `main` starts it, tests flush it by hand. */
+  eventing: Eventing;
 }
 
 /** Every domain service, wired in dependency order. Other modules call only these. */
@@ -61,12 +68,15 @@ export interface Services {
   saga: OrderSaga;
   orderAdmin: OrderAdmin;
   idempotency: IdempotencyStore;
+  notifications: NotificationService;
+  analytics: AnalyticsService;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
   const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize);
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
   const log = pino({ level: config.logLevel });
+  const scheduler = new Scheduler(redis, log);
   return {
     config,
     db,
@@ -76,12 +86,14 @@ export async function createInfra(config: Config): Promise<Infra> {
     tokens: await TokenService.create(config),
     sse: new SseHub(),
     log,
-    scheduler: new Scheduler(redis, log),
+    scheduler,
+    eventing: createEventing({ config, db, log, scheduler }),
   };
 }
 
 export async function closeInfra(infra: Infra): Promise<void> {
   await infra.scheduler.stop();
+  await infra.eventing.close(); // publishes what is due before the pool closes
   infra.sse.closeAll();
   await infra.pubsub.close();
   await infra.db.destroy();
@@ -105,7 +117,11 @@ export function createServices(infra: Infra): Services {
   const every = infra.config.orderJobIntervalSeconds * 1000;
   infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
   infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
-  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency };
+  const notifications = new NotificationService(infra.db, infra.log);
+  const analytics = new AnalyticsService(infra.db, infra.log);
+  infra.eventing.register(notifications.consumer());
+  infra.eventing.register(analytics.consumer());
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics };
 }
 
 export type App = FastifyInstance;
@@ -171,7 +187,11 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(metricsPlugin, { pool: infra.pool, redis: infra.redis });
+  await app.register(metricsPlugin, {
+    pool: infra.pool,
+    redis: infra.redis,
+    collectors: [infra.eventing.registerMetrics, (registry) => services.saga.registerMetrics(registry)],
+  });
   await app.register(authPlugin, { tokens: infra.tokens, config });
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
@@ -205,6 +225,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           await admin.register(adminProductRoutes(services.products));
           await admin.register(adminInventoryRoutes(services.inventory));
           await admin.register(adminOrderRoutes(services.orders, services.orderAdmin));
+          await admin.register(adminNotificationRoutes(services.notifications));
+          await admin.register(adminAnalyticsRoutes(services.analytics));
         },
         { prefix: '/admin' },
       );

@@ -22,6 +22,17 @@ export interface Config {
   trustGatewayHeaders: boolean;
   eventBus: 'local' | 'kafka';
   kafkaBrokers: string[];
+  kafkaClientId: string;
+  /** Consumer group ids are this plus the consumer's name. */
+  kafkaGroupPrefix: string;
+  /** Outbox relay: poll interval (commits also wake it), rows per pass, retry backoff. */
+  outboxPollMs: number;
+  outboxBatchSize: number;
+  outboxBackoffBaseMs: number;
+  outboxBackoffMaxMs: number;
+  /** How long sent outbox rows and processed-event ids are kept. */
+  eventRetentionSeconds: number;
+  eventPurgeIntervalMs: number;
   searchEngine: 'memory' | 'elasticsearch';
   elasticsearchUrl: string;
   pgSuccessRate: number;
@@ -91,6 +102,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && jwtSecret === LOCAL_JWT_SECRET) {
     throw new Error('JWT_SECRET (or JWT_PUBLIC_KEY) must be set in production');
   }
+  if (env.EVENT_BUS === 'kafka' && list(env, 'KAFKA_BROKERS').length === 0) {
+    throw new Error('EVENT_BUS=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  }
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new Error('JWT_SECRET must be at least 32 characters');
   }
@@ -110,6 +124,14 @@ export function loadConfig(env: Env = process.env): Config {
     trustGatewayHeaders: env.TRUST_GATEWAY_HEADERS === 'true',
     eventBus: oneOf(env, 'EVENT_BUS', ['local', 'kafka'] as const, 'local'),
     kafkaBrokers: list(env, 'KAFKA_BROKERS'),
+    kafkaClientId: env.KAFKA_CLIENT_ID || 'shopping-service',
+    kafkaGroupPrefix: env.KAFKA_GROUP_PREFIX ?? 'shopping-service.',
+    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10),
+    outboxBatchSize: int(env, 'OUTBOX_BATCH_SIZE', 200, 1),
+    outboxBackoffBaseMs: int(env, 'OUTBOX_BACKOFF_BASE_MS', 500, 1),
+    outboxBackoffMaxMs: int(env, 'OUTBOX_BACKOFF_MAX_MS', 60_000, 1),
+    eventRetentionSeconds: int(env, 'EVENT_RETENTION_S', 604_800, 60),
+    eventPurgeIntervalMs: int(env, 'EVENT_PURGE_INTERVAL_MS', 3_600_000, 1000),
     searchEngine: oneOf(env, 'SEARCH_ENGINE', ['memory', 'elasticsearch'] as const, 'memory'),
     elasticsearchUrl: env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
     pgSuccessRate: num(env, 'PG_SUCCESS_RATE', 0.9, 0, 1),

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  await infra.eventing.start();
   infra.scheduler.start();
   // Whatever a crash left mid-way (PROCESSING payments, half-run sagas) is settled now, not at the first tick.
   services.saga.recover(config.sagaRecoveryIdleSeconds * 1000).catch((err) => app.log.error({ err }, 'start-up recovery failed'));

@@ -349,3 +349,26 @@ describe('admin orders', () => {
     assert.deepEqual(tracking.histories.map((h: { status: string }) => h.status), ['DELIVERED', 'IN_TRANSIT', 'SHIPPED']);
   });
 });
+
+describe('events reach their consumers', () => {
+  test('an order and its payment notify the buyer once and count once in analytics, however often the relay runs', async () => {
+    const p = await product(5, 50000);
+    const u = await buyer();
+    const o = (await order(u.token, [[p, 2]])).body.data;
+    await pay(u.token, o.orderNumber);
+    await t.infra.eventing.relay.flush();
+    await t.infra.eventing.relay.flush();
+    const notes = await t.call('GET', `/admin/notifications?userId=${u.userId}`, { token: t.adminToken });
+    assert.equal(notes.status, 200);
+    const types = notes.body.data.items.map((n: { type: string }) => n.type).sort();
+    assert.equal(new Set(notes.body.data.items.map((n: { eventId: string }) => n.eventId)).size, types.length);
+    assert.ok(types.length >= 3, JSON.stringify(types));
+    const unsent = await t.db.selectFrom('outbox_events').select('id').where('sent_at', 'is', null).execute();
+    assert.equal(unsent.length, 0);
+    const daily = await t.call('GET', '/admin/analytics/daily', { token: t.adminToken });
+    assert.equal(daily.status, 200);
+    const today = daily.body.data.find((d: { date: string }) => d.date === new Date().toISOString().slice(0, 10));
+    assert.ok(today.orders >= 1);
+    assert.ok(today.revenue >= 100000);
+  });
+});

@@ -10,15 +10,26 @@ interface PoolInternals {
   _connectionQueue?: { length: number };
 }
 
+export interface MetricsOptions {
+  pool: Pool;
+  redis: Redis;
+  /**
+   * Adds more metrics to this app's registry (e.g. the outbox lag:
+   * `eventing.registerMetrics`). Each is called once when the plugin registers.
+   */
+  collectors?: ((registry: Registry) => void)[];
+}
+
 /**
  * `/metrics` for Prometheus: request durations by route and status, the DB
  * pool's use, Redis connectivity, and Node's own. One registry per app, so
  * several apps in one test process don't collide.
  */
 export const metricsPlugin = fp(
-  async (app: FastifyInstance, opts: { pool: Pool; redis: Redis }) => {
+  async (app: FastifyInstance, opts: MetricsOptions) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    for (const register of opts.collectors ?? []) register(registry);
 
     const duration = new Histogram({
       name: 'http_request_duration_seconds',

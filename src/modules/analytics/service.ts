@@ -102,8 +102,31 @@ export class AnalyticsService {
         }
         await this.repo.with(trx).add(counted.date, counted.inc);
       },
+      // Folded: one upsert per day for the whole batch, so the day's row is written once, not once per event.
+      handleBatch: async (trx, events) => {
+        const repo = this.repo.with(trx);
+        for (const [date, inc] of fold(events.map((e) => this.increment(e)))) await repo.add(date, inc);
+      },
     };
   }
+}
+
+/** Sums increments per day (revenue in exact minor units). */
+function fold(counted: ({ date: string; inc: Increment } | null)[]): Map<string, Increment> {
+  const days = new Map<string, { inc: Required<Omit<Increment, 'revenue'>>; revenue: number | undefined }>();
+  for (const c of counted) {
+    if (!c) continue;
+    let day = days.get(c.date);
+    if (!day) {
+      day = { inc: { orders: 0, refunds: 0, failedPayments: 0, couponsIssued: 0, dealsStarted: 0 }, revenue: undefined };
+      days.set(c.date, day);
+    }
+    for (const key of Object.keys(day.inc) as (keyof typeof day.inc)[]) day.inc[key] += c.inc[key] ?? 0;
+    if (c.inc.revenue !== undefined) day.revenue = (day.revenue ?? 0) + toMinor(c.inc.revenue);
+  }
+  return new Map(
+    [...days].map(([date, d]) => [date, { ...d.inc, ...(d.revenue !== undefined ? { revenue: toDecimal(d.revenue) } : {}) }]),
+  );
 }
 
 function toResponse(date: string, row: DailyRow | undefined): DailyStatsResponse {

@@ -32,6 +32,15 @@ export class NotificationRepository {
     }
   }
 
+  /** Several at once (one statement); a duplicate event id fails them all, which the caller retries one by one. */
+  async insertMany(rows: NewNotification[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('notifications')
+      .values(rows.map((n) => ({ user_id: n.userId, type: n.type, title: n.title, message: n.message, event_id: n.eventId })))
+      .execute();
+  }
+
   /** Newest first (`idx_notifications_user` when filtered by user, the primary key otherwise). */
   list(userId: string | undefined, limit: number, offset: number): Promise<NotificationRow[]> {
     let q = this.db.selectFrom('notifications').selectAll();

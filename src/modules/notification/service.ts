@@ -179,6 +179,11 @@ export class NotificationService {
         }
         await this.repo.with(trx).insert(notification);
       },
+      handleBatch: async (trx, events) => {
+        const rows = events.map((e) => this.compose(e)).filter((n): n is NewNotification => n !== null);
+        if (rows.length < events.length) this.log?.warn({ skipped: events.length - rows.length }, 'events without the fields a notification needs; none sent');
+        await this.repo.with(trx).insertMany(rows);
+      },
     };
   }
 }

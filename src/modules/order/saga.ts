@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../../config';
 import type { Db } from '../../platform/db/index';
 import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
@@ -96,6 +97,20 @@ export class OrderSaga implements DeliveryListener {
   /** The time-deal module registers itself (it also calls us, so it can't be a constructor argument). */
   setDealUnits(dealUnits: DealUnits): void {
     this.dealUnits = dealUnits;
+  }
+
+  /** `saga_compensation_failed_total` on /metrics: sagas that need an operator. */
+  registerMetrics(registry: Registry): void {
+    const saga = this;
+    new Counter({
+      name: 'saga_compensation_failed_total',
+      help: 'Sagas whose compensation failed for good (COMPENSATION_FAILED) since start',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(saga.compensationFailures);
+      },
+    });
   }
 
   /** Tests simulate a crash right after a step by throwing from this hook. */

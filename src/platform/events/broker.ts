@@ -1,7 +1,13 @@
 import type { EventMessage, Topic } from './outbox';
 
-/** Handles one delivered event; a rejection means "not handled", so it comes again. */
-export type EventHandler = (event: EventMessage) => Promise<void>;
+/**
+ * Handles delivered events of one consumer group, given in publish order (so
+ * one key's events in order). Resolving means all were handled. Rejecting means
+ * none was, so all come again, unless it rejects with a `BatchPublishError`
+ * naming those that were; a handler that fails an event of a key must not
+ * acknowledge a later event of that key.
+ */
+export type EventHandler = (events: readonly EventMessage[]) => Promise<void>;
 
 /**
  * What the outbox relay publishes to and consumers subscribe at. Two
@@ -31,16 +37,16 @@ export interface Broker {
 }
 
 /**
- * A publish that got some messages through: the relay marks those sent and
- * retries only the rest.
+ * A publish (or a handling) that got some messages through: the relay marks
+ * those sent and retries only the rest.
  */
 export class BatchPublishError extends Error {
   constructor(
     /** `eventId`s the broker acknowledged. */
     readonly acknowledged: ReadonlySet<string>,
-    readonly cause: unknown,
+    cause: unknown,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'BatchPublishError';
   }
 }

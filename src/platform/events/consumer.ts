@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type Db, isDuplicateKey } from '../db/index';
 import { inTransaction, type Tx } from '../db/tx';
-import type { Broker } from './broker';
+import { BatchPublishError, type Broker } from './broker';
 import type { EventMessage, Topic } from './outbox';
 
 /**
@@ -17,28 +17,63 @@ export interface EventConsumer {
    * as processed: both commit or neither does. Throw to have it delivered again.
    */
   handle(trx: Tx, event: EventMessage): Promise<void>;
+  /**
+   * Optional: applies several new events (in order) in one transaction, e.g.
+   * folding counters into one write per row. Without it, `handle` runs per event.
+   */
+  handleBatch?(trx: Tx, events: readonly EventMessage[]): Promise<void>;
 }
 
 export type ConsumeOutcome = 'processed' | 'duplicate';
 
 /**
- * Runs `consumer` on `event` at most once per event id: the insert into
- * `processed_events (consumer, event_id)` shares the transaction with the
- * consumer's writes, so a redelivery (relay retry, Kafka rebalance) finds the
- * row and does nothing, and a failure leaves neither. Two concurrent deliveries
- * of one event serialise on that primary key: the second waits, then sees it.
+ * Records `event` as processed by `consumer` unless it already is: the insert
+ * into `processed_events (consumer, event_id)` is the idempotency check. Inside
+ * the consumer's transaction, so a failure forgets it again; two concurrent
+ * deliveries serialise on the primary key (the second waits, then sees it).
+ */
+async function markProcessed(trx: Tx, consumer: EventConsumer, event: EventMessage): Promise<boolean> {
+  try {
+    await trx.insertInto('processed_events').values({ consumer: consumer.name, event_id: event.eventId }).execute();
+    return true;
+  } catch (err) {
+    // Not INSERT IGNORE: that would also swallow a truncated id and merge two events.
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Runs `consumer` on `event` at most once per event id: the processed-event
+ * row and the consumer's writes share one transaction, so a redelivery (relay
+ * retry, Kafka rebalance) finds the row and does nothing, and a failure leaves
+ * neither.
  */
 export async function consumeOnce(db: Db, consumer: EventConsumer, event: EventMessage): Promise<ConsumeOutcome> {
   return inTransaction(db, async (trx) => {
-    try {
-      await trx.insertInto('processed_events').values({ consumer: consumer.name, event_id: event.eventId }).execute();
-    } catch (err) {
-      // Not INSERT IGNORE: that would also swallow a truncated id and merge two events.
-      if (isDuplicateKey(err)) return 'duplicate';
-      throw err;
-    }
+    if (!(await markProcessed(trx, consumer, event))) return 'duplicate';
     await consumer.handle(trx, event);
     return 'processed';
+  });
+}
+
+/**
+ * `consumeOnce` for a batch in one transaction: one commit for many events,
+ * which is what keeps consumers up with a flash sale. Returns how many were new.
+ */
+export async function consumeBatchOnce(db: Db, consumer: EventConsumer, events: readonly EventMessage[]): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const fresh: EventMessage[] = [];
+    const seen = new Set<string>();
+    for (const event of events) {
+      if (seen.has(event.eventId)) continue;
+      seen.add(event.eventId);
+      if (await markProcessed(trx, consumer, event)) fresh.push(event);
+    }
+    if (fresh.length === 0) return 0;
+    if (consumer.handleBatch) await consumer.handleBatch(trx, fresh);
+    else for (const event of fresh) await consumer.handle(trx, event);
+    return fresh.length;
   });
 }
 
@@ -47,7 +82,9 @@ export type ConsumerStats = Record<ConsumeOutcome | 'failed', number>;
 
 /**
  * Where services register their consumers during wiring; each one becomes a
- * broker subscription whose handler is `consumeOnce`. Keeps counts for metrics.
+ * broker subscription. A delivery is applied in one transaction; if that fails,
+ * event by event, so one bad event fails alone: later events of its key wait
+ * (they are not acknowledged), the rest go through. Keeps counts for metrics.
  */
 export class ConsumerRegistry {
   readonly stats = new Map<string, ConsumerStats>();
@@ -62,14 +99,33 @@ export class ConsumerRegistry {
     if (consumer.name.length > 50) throw new Error(`consumer name ${consumer.name} is longer than 50 characters`);
     const stats: ConsumerStats = { processed: 0, duplicate: 0, failed: 0 };
     this.stats.set(consumer.name, stats);
-    this.broker.subscribe(consumer.name, consumer.topics, async (event) => {
-      try {
-        stats[await consumeOnce(this.db, consumer, event)]++;
-      } catch (err) {
-        stats.failed++;
-        this.log.warn({ err, consumer: consumer.name, topic: event.topic, eventId: event.eventId }, 'event consumer failed; will be redelivered');
-        throw err;
+    this.broker.subscribe(consumer.name, consumer.topics, async (events) => {
+      if (events.length > 1) {
+        try {
+          const processed = await consumeBatchOnce(this.db, consumer, events);
+          stats.processed += processed;
+          stats.duplicate += events.length - processed;
+          return;
+        } catch (err) {
+          this.log.debug({ err, consumer: consumer.name }, 'batch failed; applying its events one by one');
+        }
       }
+      const acknowledged = new Set<string>();
+      const failedKeys = new Set<string>();
+      let firstError: unknown;
+      for (const event of events) {
+        if (failedKeys.has(event.key)) continue;
+        try {
+          stats[await consumeOnce(this.db, consumer, event)]++;
+          acknowledged.add(event.eventId);
+        } catch (err) {
+          stats.failed++;
+          failedKeys.add(event.key);
+          firstError ??= err;
+          this.log.warn({ err, consumer: consumer.name, topic: event.topic, eventId: event.eventId }, 'event consumer failed; will be redelivered');
+        }
+      }
+      if (failedKeys.size > 0) throw new BatchPublishError(acknowledged, firstError);
     });
   }
 }

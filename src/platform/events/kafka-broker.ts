@@ -18,6 +18,12 @@ export interface KafkaBrokerOptions {
   fromBeginning?: boolean;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * How long a consumer's fetch waits for new messages (kafkajs default 5000).
+   * A real broker answers as soon as a message arrives; librdkafka's mock waits
+   * it out, so tests set it low.
+   */
+  maxWaitTimeMs?: number;
 }
 
 interface Subscription {
@@ -54,6 +60,9 @@ export class KafkaBroker implements Broker {
       brokers: opts.brokers,
       connectionTimeout: opts.connectionTimeoutMs ?? 3000,
       requestTimeout: opts.requestTimeoutMs ?? 10_000,
+      // Connection attempts give up after ~1.5 s (kafkajs' default is ~10 s): the relay's backoff and the
+      // consumers' restarts do the long-term retrying.
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => logKafka(opts.log, entry),
     });
@@ -90,17 +99,47 @@ export class KafkaBroker implements Broker {
     });
   }
 
-  /** Connects the producer and starts every registered consumer group. */
+  /**
+   * Connects the producer and starts every registered consumer group. Kafka
+   * being unreachable doesn't fail the start (the shop keeps taking orders; the
+   * outbox holds the events): the producer connects on the relay's next publish,
+   * and a group that couldn't start is retried in the background until `close()`.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.connectProducer();
-    for (const sub of this.subscriptions) {
-      const consumer = this.kafka.consumer({
-        groupId: `${this.opts.groupPrefix ?? 'shopping-service.'}${sub.group}`,
-        allowAutoTopicCreation: false,
-      });
-      this.consumers.push(consumer);
+    await this.connectProducer().catch((err: unknown) =>
+      this.opts.log.warn({ err }, 'Kafka producer not connected yet; the outbox relay retries'),
+    );
+    // Groups join in parallel: each join waits out the group's initial rebalance delay.
+    await Promise.all(this.subscriptions.map((sub) => this.startConsumer(sub, 1)));
+  }
+
+  /** One attempt to run a group; on failure (or a crash kafkajs won't restart) another after a backoff. */
+  private async startConsumer(sub: Subscription, attempt: number): Promise<void> {
+    if (!this.started) return;
+    const consumer = this.kafka.consumer({
+      groupId: `${this.opts.groupPrefix ?? 'shopping-service.'}${sub.group}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.opts.maxWaitTimeMs ?? 5000,
+    });
+    this.consumers.push(consumer);
+    let retried = false;
+    const retry = (err: unknown) => {
+      if (retried) return;
+      retried = true;
+      const i = this.consumers.indexOf(consumer);
+      if (i >= 0) this.consumers.splice(i, 1);
+      void consumer.disconnect().catch(() => undefined);
+      if (!this.started) return;
+      const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+      this.opts.log.warn({ err, group: sub.group, retryInMs: delay }, 'Kafka consumer group not running; retrying');
+      setTimeout(() => void this.startConsumer(sub, attempt + 1), delay).unref();
+    };
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) retry(e.payload.error);
+    });
+    try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...sub.topics], fromBeginning: this.opts.fromBeginning ?? true });
       await consumer.run({
@@ -115,9 +154,11 @@ export class KafkaBroker implements Broker {
             this.opts.log.error({ err, topic, partition, offset: message.offset }, 'undecodable event skipped');
             return;
           }
-          await sub.handler(event);
+          await sub.handler([event]);
         },
       });
+    } catch (err) {
+      retry(err);
     }
   }
 

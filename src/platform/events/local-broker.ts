@@ -8,14 +8,13 @@ interface Subscription {
 }
 
 /**
- * The default broker (`EVENT_BUS=local`): `publish` hands each event to this
- * process's subscribers and resolves when they all handled it, so the relay's
- * "acknowledged" means "consumed". A handler that throws makes the event fail:
- * the relay retries it later (consumers are idempotent, so the groups that did
- * handle it skip it then). Once an event of a key failed, the later events of
- * that key in the batch are held back too, so each key stays in order.
- * Needs no server; with several instances each delivers what its own relay
- * claimed, which is still every event exactly once per consumer.
+ * The default broker (`EVENT_BUS=local`): `publish` hands the batch to this
+ * process's consumer groups, all at once and each group in order, and resolves
+ * when every group handled every event, so the relay's "acknowledged" means
+ * "consumed". An event some group failed is not acknowledged: the relay retries
+ * it later, and the groups that did handle it skip it then (consumers are
+ * idempotent). Needs no server; with several instances each delivers what its
+ * own relay claimed, which is still every event once per consumer.
  */
 export class LocalBroker implements Broker {
   readonly kind = 'local';
@@ -33,22 +32,30 @@ export class LocalBroker implements Broker {
 
   async publish(messages: readonly EventMessage[]): Promise<void> {
     if (this.closed) throw new Error('local broker is closed');
-    const acknowledged = new Set<string>();
-    const failedKeys = new Set<string>();
-    let firstError: unknown;
-    for (const message of messages) {
-      if (failedKeys.has(message.key)) continue;
-      try {
-        for (const sub of this.subscriptions) {
-          if (sub.topics.has(message.topic)) await sub.handler(message);
+    // Per group: the ids it did not acknowledge (undefined = all acknowledged).
+    const outcomes = await Promise.all(
+      this.subscriptions.map(async (sub) => {
+        const mine = messages.filter((m) => sub.topics.has(m.topic));
+        if (mine.length === 0) return undefined;
+        try {
+          await sub.handler(mine);
+          return undefined;
+        } catch (err) {
+          const acked = err instanceof BatchPublishError ? err.acknowledged : new Set<string>();
+          return { err, missing: mine.filter((m) => !acked.has(m.eventId)).map((m) => m.eventId) };
         }
-        acknowledged.add(message.eventId);
-      } catch (err) {
-        failedKeys.add(message.key);
-        firstError ??= err;
-      }
+      }),
+    );
+    const missing = new Set<string>();
+    let firstError: unknown;
+    for (const o of outcomes) {
+      if (!o) continue;
+      firstError ??= o.err;
+      for (const id of o.missing) missing.add(id);
     }
-    if (failedKeys.size > 0) throw new BatchPublishError(acknowledged, firstError);
+    if (missing.size > 0) {
+      throw new BatchPublishError(new Set(messages.filter((m) => !missing.has(m.eventId)).map((m) => m.eventId)), firstError);
+    }
   }
 
   async close(): Promise<void> {

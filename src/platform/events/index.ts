@@ -1,0 +1,168 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Db } from '../db/index';
+import type { Scheduler } from '../scheduler';
+import type { Broker } from './broker';
+import { ConsumerRegistry, type EventConsumer } from './consumer';
+import { KafkaBroker, type KafkaBrokerOptions } from './kafka-broker';
+import { LocalBroker } from './local-broker';
+import { registerEventMetrics } from './metrics';
+import { OutboxRelay } from './relay';
+import { purgeJob } from './retention';
+
+export type { Broker, EventHandler } from './broker';
+export { BatchPublishError } from './broker';
+export type { EventConsumer } from './consumer';
+export { consumeBatchOnce, consumeOnce, ConsumerRegistry } from './consumer';
+export { KafkaBroker } from './kafka-broker';
+export { LocalBroker } from './local-broker';
+export { OutboxRelay } from './relay';
+export { PURGE_JOB, purgeExpired, purgeJob } from './retention';
+export { emit, Topics, type EventMessage, type Topic } from './outbox';
+
+/**
+ * The event settings, named as in `Config` (src/config.ts). Only `eventBus` and
+ * `kafkaBrokers` are required; the rest fall back to `EVENTING_DEFAULTS`.
+ */
+export interface EventingSettings {
+  /** `EVENT_BUS`: `local` (in-process, default) or `kafka`. */
+  eventBus: 'local' | 'kafka';
+  /** `KAFKA_BROKERS`, comma-separated `host:port`. */
+  kafkaBrokers: string[];
+  /** `KAFKA_CLIENT_ID`. */
+  kafkaClientId: string;
+  /** `KAFKA_GROUP_PREFIX`: consumer group ids are this plus the consumer's name. */
+  kafkaGroupPrefix: string;
+  /** `OUTBOX_POLL_MS`: relay poll interval (commits also wake it at once). */
+  outboxPollMs: number;
+  /** `OUTBOX_BATCH_SIZE`: rows per relay pass. */
+  outboxBatchSize: number;
+  /** `OUTBOX_BACKOFF_BASE_MS`: first retry delay after a failed publish, doubling per attempt. */
+  outboxBackoffBaseMs: number;
+  /** `OUTBOX_BACKOFF_MAX_MS`: cap of that delay. */
+  outboxBackoffMaxMs: number;
+  /** `EVENT_RETENTION_S`: how long sent outbox rows and processed-event ids are kept. */
+  eventRetentionSeconds: number;
+  /** `EVENT_PURGE_INTERVAL_MS`: how often the purge job runs. */
+  eventPurgeIntervalMs: number;
+}
+
+export const EVENTING_DEFAULTS: Omit<EventingSettings, 'eventBus' | 'kafkaBrokers'> = {
+  kafkaClientId: 'shopping-service',
+  kafkaGroupPrefix: 'shopping-service.',
+  outboxPollMs: 1000,
+  outboxBatchSize: 200,
+  outboxBackoffBaseMs: 500,
+  outboxBackoffMaxMs: 60_000,
+  eventRetentionSeconds: 7 * 24 * 3600,
+  eventPurgeIntervalMs: 3600_000,
+};
+
+export interface EventingDeps {
+  /** The app's `Config` once it has these fields; until then `eventBus` and `kafkaBrokers` suffice. */
+  config: Pick<EventingSettings, 'eventBus' | 'kafkaBrokers'> & Partial<EventingSettings>;
+  db: Db;
+  log: FastifyBaseLogger;
+  /** The purge job is added here (as `events.purge`); leave out to not schedule it. */
+  scheduler?: Scheduler;
+  /** Overrides the broker chosen by `eventBus` (tests: a broker that fails on demand). */
+  broker?: Broker;
+  /** Extra kafkajs tuning for `EVENT_BUS=kafka` (tests: a short fetch wait against the mock cluster). */
+  kafka?: Partial<Omit<KafkaBrokerOptions, 'brokers' | 'log'>>;
+}
+
+/** The event machinery of one process. */
+export interface Eventing {
+  readonly broker: Broker;
+  readonly relay: OutboxRelay;
+  /** Services register their consumers here while they are wired (before `start`). */
+  readonly consumers: ConsumerRegistry;
+  /** Shorthand for `consumers.register`. */
+  register(consumer: EventConsumer): void;
+  /** Adds the outbox-lag gauges and event counters to an app's `/metrics` registry. */
+  registerMetrics(registry: Registry): void;
+  /**
+   * Starts the relay loop and the consumers (Kafka: joins the groups). Never
+   * fails because the broker is down: the outbox keeps the events meanwhile.
+   * For `main`; tests drive `relay.flush()` themselves.
+   */
+  start(): Promise<void>;
+  /**
+   * Graceful stop: ends the relay loop, publishes what is still due (for at most
+   * `flushTimeoutMs`, default 5 s; the rest goes out after the restart), then
+   * stops the consumers and disconnects. Call before the database pool closes.
+   * Without a `start()` before (tests), nothing is flushed.
+   */
+  close(flushTimeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Builds the broker chosen by `EVENT_BUS`, the outbox relay, the consumer
+ * registry and the retention job. Nothing connects or runs until `start()`;
+ * tests drive it by hand with `relay.flush()` and `scheduler.runOnce(...)`.
+ */
+export function createEventing(deps: EventingDeps): Eventing {
+  const settings = settingsFrom(deps.config);
+  const broker =
+    deps.broker ??
+    (settings.eventBus === 'kafka'
+      ? new KafkaBroker({
+          brokers: settings.kafkaBrokers,
+          clientId: settings.kafkaClientId,
+          groupPrefix: settings.kafkaGroupPrefix,
+          ...deps.kafka,
+          log: deps.log,
+        })
+      : new LocalBroker());
+  const relay = new OutboxRelay(deps.db, broker, deps.log, {
+    batchSize: settings.outboxBatchSize,
+    pollIntervalMs: settings.outboxPollMs,
+    backoffBaseMs: settings.outboxBackoffBaseMs,
+    backoffMaxMs: settings.outboxBackoffMaxMs,
+  });
+  const consumers = new ConsumerRegistry(deps.db, broker, deps.log);
+  deps.scheduler?.add(
+    purgeJob(deps.db, { retentionSeconds: settings.eventRetentionSeconds, intervalMs: settings.eventPurgeIntervalMs }, deps.log),
+  );
+
+  let started = false;
+  let closed = false;
+  return {
+    broker,
+    relay,
+    consumers,
+    register: (consumer) => consumers.register(consumer),
+    registerMetrics: (registry) => registerEventMetrics(registry, relay, consumers),
+    async start() {
+      if (started) return;
+      started = true;
+      relay.start();
+      await broker.start();
+    },
+    async close(flushTimeoutMs = 5000) {
+      if (closed) return;
+      closed = true;
+      // A process that never started relaying (tests, scripts) leaves its events to the running ones.
+      if (started) {
+        await relay.stop();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          relay.flush().catch((err: unknown) => deps.log.warn({ err }, 'final outbox flush failed; events go out after restart')),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, flushTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+      }
+      await broker.close();
+    },
+  };
+}
+
+/** The event settings out of a bigger config; a field left `undefined` keeps its default. */
+function settingsFrom(config: EventingDeps['config']): EventingSettings {
+  const settings: EventingSettings = { ...EVENTING_DEFAULTS, eventBus: config.eventBus, kafkaBrokers: config.kafkaBrokers };
+  for (const key of Object.keys(EVENTING_DEFAULTS) as (keyof typeof EVENTING_DEFAULTS)[]) {
+    const value = config[key];
+    if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
+  }
+  return settings;
+}
