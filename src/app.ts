@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
-import { createDb, pingDb, type Db } from './platform/db/index';
+import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
 import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
@@ -96,6 +96,7 @@ export async function closeInfra(infra: Infra): Promise<void> {
   await infra.eventing.close(); // publishes what is due before the pool closes
   infra.sse.closeAll();
   await infra.pubsub.close();
+  await drainPool(infra.pool);
   await infra.db.destroy();
   infra.redis.disconnect();
 }
@@ -103,7 +104,7 @@ export async function closeInfra(infra: Infra): Promise<void> {
 export function createServices(infra: Infra): Services {
   const auth = new AuthService(infra.db, infra.tokens);
   const inventory = new InventoryService(infra.db, infra.pubsub);
-  const products = new ProductService(infra.db, inventory);
+  const products = new ProductService(infra.db, inventory, infra.config.productCacheTtlMs);
   const cart = new CartService(infra.db, products, inventory);
   const deliveries = new DeliveryService(infra.db);
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });

@@ -45,6 +45,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   corsOrigins: string[];
   logLevel: string;
+  /** How long an instance keeps catalog rows in memory (stock is always read live); 0 turns it off. */
+  productCacheTtlMs: number;
   /** Heartbeat period of SSE streams (inventory). */
   sseHeartbeatMs: number;
 }
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 86_400, 60),
     corsOrigins: list(env, 'CORS_ORIGINS'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    productCacheTtlMs: int(env, 'PRODUCT_CACHE_TTL_MS', 2000),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
   };
 }

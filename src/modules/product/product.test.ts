@@ -118,6 +118,16 @@ describe('admin product CRUD', () => {
     assert.equal(nulls.featured, false);
   });
 
+  test('products with images can be created in parallel', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.call('POST', '/admin/products', { ...admin(), body: { name: `동시 생성 ${i}`, price: 1000, stock: 1, images: [`${i}-a.jpg`, `${i}-b.jpg`] } }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status), Array(20).fill(201));
+    assert.deepEqual(results[7].body.data.images, ['7-a.jpg', '7-b.jpg']);
+  });
+
   test('validation messages follow the contract', async () => {
     const res = await t.call('POST', '/admin/products', { ...admin(), body: { name: '', description: 'x'.repeat(2001) } });
     assert.equal(res.status, 400);

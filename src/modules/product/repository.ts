@@ -37,6 +37,18 @@ export class ProductRepository {
     return q.orderBy('id').limit(limit).offset(offset).execute();
   }
 
+  /** Live products with id > afterId in id order, at most `limit` (keyset pages for a full scan). */
+  listLiveAfter(afterId: number, limit: number): Promise<ProductRow[]> {
+    return this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
   async countLive(category: string | undefined): Promise<number> {
     let q = this.db.selectFrom('products').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null);
     if (category !== undefined) q = q.where('category', '=', category);
@@ -84,6 +96,11 @@ export class ProductRepository {
 
   async replaceImages(productId: number, urls: string[]): Promise<void> {
     await this.db.deleteFrom('product_images').where('product_id', '=', productId).execute();
+    await this.insertImages(productId, urls);
+  }
+
+  /** For a new product: no delete first, whose gap locks would deadlock concurrent creates. */
+  async insertImages(productId: number, urls: string[]): Promise<void> {
     if (urls.length === 0) return;
     await this.db
       .insertInto('product_images')

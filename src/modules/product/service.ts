@@ -4,38 +4,72 @@ import { inTransaction } from '../../platform/db/tx';
 import { fail } from '../../platform/http/errors';
 import { pageRequest, toPage, type Page } from '../../platform/http/pagination';
 import { decimalToWire, toDecimal, toMinor } from '../../platform/money';
+import { TtlCache } from '../../platform/cache';
 import type { InventoryService } from '../inventory/service';
 import { ProductRepository, type ProductRow } from './repository';
 import type { AdminProductRequest, ProductResponse, ProductSnapshot, ProductWithReviewsResponse } from './schemas';
 
 export type ProductInput = AdminProductRequest;
 
+/** What the search index holds of a live product (`stock` = inventory available, `price` in won). */
+export interface ProductSearchRow {
+  id: number;
+  name: string;
+  description: string | null;
+  price: number;
+  stock: number;
+  createdAt: Date;
+}
+
+/** Catalog rows with their image URLs, as cached. */
+interface CatalogRow {
+  row: ProductRow;
+  images: string[];
+}
+
 /**
  * The catalog. A product's `stock` is always its inventory's available
  * quantity (asked of the inventory service, never a column of its own);
  * deleting is soft, so orders and deals that name a product keep working.
+ *
+ * Every storefront visit reads the catalog, which changes rarely: product
+ * rows and images are kept in memory for `cacheTtlMs` (cleared by every write
+ * here), while stock is read live on every request.
  */
 export class ProductService {
   private readonly repo: ProductRepository;
+  private readonly pages: TtlCache<string, { items: CatalogRow[]; total: number }>;
+  private readonly items: TtlCache<number, CatalogRow | null>;
 
   constructor(
     private readonly db: Db,
     private readonly inventory: InventoryService,
+    cacheTtlMs = 0,
   ) {
     this.repo = new ProductRepository(db);
+    this.pages = new TtlCache(cacheTtlMs, 500);
+    this.items = new TtlCache(cacheTtlMs, 5000);
   }
 
   async list(query: { page?: number; size?: number; category?: string }): Promise<Page<ProductResponse>> {
     const page = pageRequest(query.page, query.size, 12);
-    const [rows, total] = await Promise.all([
-      this.repo.listLive(query.category, page.size, page.offset),
-      this.repo.countLive(query.category),
-    ]);
-    return toPage(await this.present(rows), total, page);
+    const { items, total } = await this.pages.getOrLoad(`${query.category ?? ''}|${page.page}|${page.size}`, async () => {
+      const [rows, count] = await Promise.all([
+        this.repo.listLive(query.category, page.size, page.offset),
+        this.repo.countLive(query.category),
+      ]);
+      return { items: await this.withImages(rows), total: count };
+    });
+    return toPage(await this.present(items), total, page);
   }
 
   async get(id: number): Promise<ProductResponse> {
-    const [product] = await this.present([await this.live(id)]);
+    const item = await this.items.getOrLoad(id, async () => {
+      const row = await this.repo.findLive(id);
+      return row ? (await this.withImages([row]))[0] : null;
+    });
+    if (!item) throw fail('PRODUCT_NOT_FOUND');
+    const [product] = await this.present([item]);
     return product;
   }
 
@@ -66,10 +100,11 @@ export class ProductService {
     const id = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
       const productId = await repo.insert(values).catch(duplicateName);
-      if (input.images) await repo.replaceImages(productId, input.images);
+      if (input.images) await repo.insertImages(productId, input.images);
       await this.inventory.createForProduct(trx, productId, input.stock, actor);
       return productId;
     });
+    this.forget();
     return this.get(id);
   }
 
@@ -83,6 +118,7 @@ export class ProductService {
       if (input.images) await repo.replaceImages(id, input.images);
       await this.inventory.adjust(id, input.stock, { trx, actor, reason: 'product update' });
     });
+    this.forget();
     return this.get(id);
   }
 
@@ -98,6 +134,35 @@ export class ProductService {
       if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
       await repo.softDelete(id);
     });
+    this.forget();
+  }
+
+  /** Drops what this instance cached of the catalog (after any write to it). */
+  private forget(): void {
+    this.pages.clear();
+    this.items.clear();
+  }
+
+  /** Live products with id > afterId (id order, at most `limit`), with stock: keyset pages for building the search index. */
+  async liveAfterForSearch(afterId: number, limit: number): Promise<ProductSearchRow[]> {
+    return this.forSearch(await this.repo.listLiveAfter(afterId, limit));
+  }
+
+  /** The live products among `ids` (id order), with stock; deleted or unknown ids are left out. */
+  async liveByIdsForSearch(ids: number[]): Promise<ProductSearchRow[]> {
+    return this.forSearch(await this.repo.findLiveMany([...new Set(ids)]));
+  }
+
+  private async forSearch(rows: ProductRow[]): Promise<ProductSearchRow[]> {
+    const stock = await this.inventory.availableFor(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      price: decimalToWire(r.price),
+      stock: stock.get(r.id) ?? 0,
+      createdAt: r.created_at,
+    }));
   }
 
   private async live(id: number): Promise<ProductRow> {
@@ -106,10 +171,15 @@ export class ProductService {
     return row;
   }
 
-  private async present(rows: ProductRow[]): Promise<ProductResponse[]> {
-    const ids = rows.map((r) => r.id);
-    const [images, stock] = await Promise.all([this.repo.imagesOf(ids), this.inventory.availableFor(ids)]);
-    return rows.map((r) => ({
+  private async withImages(rows: ProductRow[]): Promise<CatalogRow[]> {
+    const images = await this.repo.imagesOf(rows.map((r) => r.id));
+    return rows.map((row) => ({ row, images: images.get(row.id) ?? [] }));
+  }
+
+  /** The response, with stock read live. */
+  private async present(items: CatalogRow[]): Promise<ProductResponse[]> {
+    const stock = await this.inventory.availableFor(items.map((i) => i.row.id));
+    return items.map(({ row: r, images }) => ({
       id: r.id,
       name: r.name,
       description: r.description,
@@ -119,13 +189,14 @@ export class ProductService {
       imageUrl: r.image_url,
       category: r.category,
       featured: Boolean(r.featured),
-      images: images.get(r.id) ?? [],
+      images,
       averageRating: null,
       reviewCount: null,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }));
   }
+
 }
 
 function duplicateName(err: unknown): never {

@@ -73,6 +73,26 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Waits (up to `timeoutMs`) until no query holds or waits for a connection:
+ * handlers of requests whose client already left may still be running when
+ * the server has closed, and must not find the pool closed under them.
+ */
+export async function drainPool(pool: Pool, timeoutMs = 5000): Promise<void> {
+  const p = pool as unknown as {
+    _allConnections?: { length: number };
+    _freeConnections?: { length: number };
+    _connectionQueue?: { length: number };
+  };
+  const idle = () => (p._connectionQueue?.length ?? 0) === 0 && (p._allConnections?.length ?? 0) === (p._freeConnections?.length ?? 0);
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (quiet < 3 && Date.now() < deadline) {
+    quiet = idle() ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function pingDb(db: Db): Promise<void> {
   await sql`SELECT 1`.execute(db);
 }
