@@ -78,7 +78,8 @@ export class BenchApp {
       const services = createServices(infra);
       const app = await buildApp(infra, services);
       if (routes) await routes(app);
-      await app.listen({ host: '127.0.0.1', port: 0 });
+      // A spike opens a thousand connections at once: Node's default accept backlog (511) would drop some.
+      await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
       const { port } = app.server.address() as AddressInfo;
       const bench = new BenchApp(app, infra, services, config, `http://127.0.0.1:${port}`);
       process.once('SIGINT', bench.onSignal);

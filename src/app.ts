@@ -35,6 +35,8 @@ import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderRoutes } from './modules/order/routes';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
+import { TimeDealService } from './modules/timedeal/service';
+import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
 import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
 import { AnalyticsService } from './modules/analytics/service';
@@ -70,6 +72,7 @@ export interface Services {
   idempotency: IdempotencyStore;
   notifications: NotificationService;
   analytics: AnalyticsService;
+  timedeals: TimeDealService;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
@@ -118,11 +121,18 @@ export function createServices(infra: Infra): Services {
   const every = infra.config.orderJobIntervalSeconds * 1000;
   infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
   infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
+  const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
+    statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
+    orders,
+    log: infra.log,
+  });
+  timedeals.registerJobs(infra.scheduler);
+
   const notifications = new NotificationService(infra.db, infra.log);
   const analytics = new AnalyticsService(infra.db, infra.log);
   infra.eventing.register(notifications.consumer());
   infra.eventing.register(analytics.consumer());
-  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics };
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals };
 }
 
 export type App = FastifyInstance;
@@ -217,6 +227,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       await api.register(orderRoutes(services.orders, services.saga, services.idempotency));
       await api.register(paymentRoutes(services.payments, services.saga, services.idempotency, config.nodeEnv === 'test'));
       await api.register(deliveryRoutes(services.deliveries));
+      await api.register(timeDealRoutes(services.timedeals));
       await api.register(
         async (admin) => {
           // Everything under /admin is for admins, whatever a route declares.
@@ -228,6 +239,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           await admin.register(adminOrderRoutes(services.orders, services.orderAdmin));
           await admin.register(adminNotificationRoutes(services.notifications));
           await admin.register(adminAnalyticsRoutes(services.analytics));
+          await admin.register(adminTimeDealRoutes(services.timedeals));
         },
         { prefix: '/admin' },
       );

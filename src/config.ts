@@ -45,6 +45,8 @@ export interface Config {
   idempotencyTtlSeconds: number;
   corsOrigins: string[];
   logLevel: string;
+  /** How often time deals are started and ended (under the `scheduler:timedeal:status` lock). */
+  timedealSchedulerIntervalMs: number;
   /** How long an instance keeps catalog rows in memory (stock is always read live); 0 turns it off. */
   productCacheTtlMs: number;
   /** Heartbeat period of SSE streams (inventory). */
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: list(env, 'CORS_ORIGINS'),
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     productCacheTtlMs: int(env, 'PRODUCT_CACHE_TTL_MS', 2000),
+    timedealSchedulerIntervalMs: int(env, 'TIMEDEAL_SCHEDULER_INTERVAL_MS', 5000, 100),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
   };
 }

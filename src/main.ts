@@ -1,5 +1,6 @@
 import { loadConfig } from './config';
 import { buildApp, closeInfra, createInfra, createServices } from './app';
+import { REBUILD_JOB as TIMEDEAL_REBUILD } from './modules/timedeal/service';
 
 /** Process entry: config → connections → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -7,6 +8,8 @@ async function main(): Promise<void> {
   const infra = await createInfra(config);
   const services = createServices(infra);
   const app = await buildApp(infra, services);
+  // Redis is rebuilt from MySQL (the truth) before the first request can use it.
+  await infra.scheduler.runOnce(infra.scheduler.get(TIMEDEAL_REBUILD)!);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,0 +1,139 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { PageQuery } from '../../platform/http/pagination';
+import { DateTime, IdParam, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { AddressRequest } from '../order/schemas';
+
+export const TIMEDEAL_STATUSES = ['SCHEDULED', 'ACTIVE', 'ENDED', 'CANCELLED'] as const;
+export type TimeDealStatus = (typeof TIMEDEAL_STATUSES)[number];
+
+export const PURCHASE_STATUSES = ['PURCHASED', 'RETURNED'] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const MAX_PRICE = 1_000_000_000_000;
+/** Quantities are INT columns; anything above a user's limit is refused by the script anyway. */
+const MAX_QUANTITY = 1_000_000;
+
+/**
+ * An input date-time (admin only): ISO-8601 with or without a zone; without
+ * one it is read as UTC (contract §1.3: the original took local date-times).
+ */
+const LDT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})?$';
+const DateTimeInput = (required: string) =>
+  msg(Type.String({ pattern: LDT_PATTERN, maxLength: 40 }), {
+    required,
+    pattern: 'Must be an ISO-8601 date-time such as 2026-01-20T10:00:00',
+  });
+
+/** `2026-01-20T10:00:00` (UTC) | `…Z` | `…+09:00` → Date, or null when it is no real instant. */
+export function parseDateTimeInput(text: string): Date | null {
+  if (!new RegExp(LDT_PATTERN).test(text)) return null;
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
+  const date = new Date(zoned);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+// ---- requests ------------------------------------------------------------------------
+
+export const TimeDealPurchaseRequest = Type.Object(
+  {
+    /** `products[].id` of a time deal (time_deal_products.id). */
+    timeDealProductId: msg(Id, { required: 'Product ID is required', minimum: 'Product ID must be positive' }),
+    quantity: msg(Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }), {
+      required: 'Quantity is required',
+      minimum: 'Quantity must be at least 1',
+      maximum: `Quantity must be at most ${MAX_QUANTITY}`,
+    }),
+    /** Here: the deal order's shipping address (optional; the order can be paid without one). */
+    shippingAddress: OptionalNullable(AddressRequest),
+  },
+  { additionalProperties: false },
+);
+export type TimeDealPurchaseRequest = Static<typeof TimeDealPurchaseRequest>;
+
+export const TimeDealProductRequest = Type.Object(
+  {
+    productId: msg(Id, { required: 'Product ID is required', minimum: 'Product ID must be positive' }),
+    dealPrice: msg(Type.Number({ minimum: 0.01, maximum: MAX_PRICE }), {
+      required: 'Deal price is required',
+      minimum: 'Deal price must be greater than 0',
+      maximum: 'Deal price is too large',
+    }),
+    dealQuantity: msg(Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }), {
+      required: 'Deal quantity is required',
+      minimum: 'Deal quantity must be at least 1',
+      maximum: `Deal quantity must be at most ${MAX_QUANTITY}`,
+    }),
+    maxPerUser: msg(Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }), {
+      required: 'Max per user is required',
+      minimum: 'Max per user must be at least 1',
+      maximum: `Max per user must be at most ${MAX_QUANTITY}`,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TimeDealProductRequest = Static<typeof TimeDealProductRequest>;
+
+export const TimeDealCreateRequest = Type.Object(
+  {
+    name: NotBlank('Time deal name is required', 100, 'Name must be less than 100 characters'),
+    description: OptionalNullable(msg(Type.String({ maxLength: 10_000 }), { maxLength: 'Description is too long' })),
+    startsAt: DateTimeInput('Start time is required'),
+    endsAt: DateTimeInput('End time is required'),
+    products: msg(Type.Array(TimeDealProductRequest, { minItems: 1, maxItems: 100 }), {
+      required: 'At least one product is required',
+      minItems: 'At least one product is required',
+      maxItems: 'At most 100 products per time deal',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type TimeDealCreateRequest = Static<typeof TimeDealCreateRequest>;
+
+export const TimeDealParams = IdParam('timeDealId');
+export const TimeDealListQuery = Type.Object(PageQuery(10));
+
+// ---- responses ------------------------------------------------------------------------
+
+export const TimeDealProductResponse = Type.Object({
+  id: Type.Integer(),
+  productId: Type.Integer(),
+  productName: Type.String(),
+  originalPrice: Money,
+  dealPrice: Money,
+  /** Percent off, from the fraction rounded to 2 decimals first: 40, never 40.08. */
+  discountRate: Type.Number(),
+  dealQuantity: Type.Integer(),
+  soldQuantity: Type.Integer(),
+  remainingQuantity: Type.Integer(),
+  maxPerUser: Type.Integer(),
+  available: Type.Boolean(),
+});
+export type TimeDealProductResponse = Static<typeof TimeDealProductResponse>;
+
+export const TimeDealResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  status: Type.String(),
+  startsAt: DateTime,
+  endsAt: DateTime,
+  products: Type.Array(TimeDealProductResponse),
+  createdAt: DateTime,
+});
+export type TimeDealResponse = Static<typeof TimeDealResponse>;
+
+export const TimeDealPurchaseResponse = Type.Object({
+  id: Type.Integer(),
+  timeDealProductId: Type.Integer(),
+  productName: Type.String(),
+  quantity: Type.Integer(),
+  purchasePrice: Money,
+  totalPrice: Money,
+  purchasedAt: DateTime,
+  /** Here: the PENDING order the purchase created, payable through `POST /payments`. */
+  orderNumber: Nullable(Type.String()),
+  /** Here: PURCHASED, or RETURNED once its unpaid order was cancelled or expired while the deal ran. */
+  status: Type.String(),
+});
+export type TimeDealPurchaseResponse = Static<typeof TimeDealPurchaseResponse>;

@@ -1,0 +1,769 @@
+import type { Db } from '../../platform/db/index';
+import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
+import { emit, Topics } from '../../platform/events/outbox';
+import { fail, isAppError, type FieldError } from '../../platform/http/errors';
+import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { withLock } from '../../platform/lock';
+import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
+import type { Redis } from '../../platform/redis/index';
+import type { Job, Scheduler } from '../../platform/scheduler';
+import type { InventoryService } from '../inventory/service';
+import type { DealUnits, OrderSaga } from '../order/saga';
+import { OrderService } from '../order/service';
+import type { ProductService } from '../product/service';
+import type { ProductSnapshot } from '../product/schemas';
+import { TimeDealRedis } from './redis';
+import { TimeDealRepository, type DealProductRow, type DealProductWithDeal, type DealRow, type PurchaseRow } from './repository';
+import {
+  parseDateTimeInput,
+  type TimeDealCreateRequest,
+  type TimeDealProductResponse,
+  type TimeDealPurchaseRequest,
+  type TimeDealPurchaseResponse,
+  type TimeDealResponse,
+  type TimeDealStatus,
+} from './schemas';
+
+/**
+ * Waiting-room gating (contract §0 "queue gating"): called before the Lua step
+ * with the deal's id; throws (S805 while waiting, S806 without an entry) when
+ * the caller may not buy yet. The queue module provides it.
+ */
+export type PurchaseGate = (userId: string, timeDealId: number) => Promise<void>;
+
+/** Told after a purchase committed (the queue frees the buyer's admitted slot). Errors are logged, never returned. */
+export type PurchaseListener = (userId: string, timeDealId: number) => unknown;
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface TimeDealOptions {
+  /** How often SCHEDULED → ACTIVE → ENDED is checked (TIMEDEAL_SCHEDULER_INTERVAL_MS). Default 5 s. */
+  statusIntervalMs?: number;
+  /** How often Redis is reconciled with MySQL. Default 3 min. */
+  rebuildIntervalMs?: number;
+  gate?: PurchaseGate;
+  onPurchased?: PurchaseListener;
+  /** Order numbers and names for `GET /time-deals/my/purchases`; defaults to an OrderService on `db`. */
+  orders?: OrderService;
+  log?: Log;
+  /** Tests move time. */
+  now?: () => Date;
+}
+
+/** Job names: the scheduler's lock keys are `scheduler:<name>` (the seed's `scheduler:timedeal:status`). */
+export const STATUS_JOB = 'timedeal:status';
+export const REBUILD_JOB = 'timedeal:redis-rebuild';
+
+const DEFAULT_STATUS_INTERVAL_MS = 5_000;
+const DEFAULT_REBUILD_INTERVAL_MS = 180_000;
+/** A purchase whose keys were missing or rebuilt under it asks the script again; after this many tries: S408. */
+const MAX_PURCHASE_ATTEMPTS = 4;
+/** How long an ACTIVE deal product's details are reused by purchase pre-checks (the transaction re-checks under lock). */
+const DEAL_CACHE_MS = 1_000;
+
+/** The keys the purchase's script ran on were rebuilt (or wiped) before its transaction: ask the script again. */
+class StaleKeys extends Error {}
+
+interface CachedDealProduct {
+  row: DealProductWithDeal;
+  product: ProductSnapshot;
+  at: number;
+}
+
+type LoadMode = 'always' | 'missing' | 'changed';
+
+const noLog: Log = { warn: () => undefined, error: () => undefined };
+
+/**
+ * Time deals (seed flow 8, the TimeDealScheduler and TimeDealRedisInitializer).
+ *
+ * - Lifecycle: SCHEDULED → ACTIVE at startsAt (the deal's units move from the
+ *   product's available stock into reserved — DEAL_ALLOCATION — and Redis is
+ *   loaded, `shopping.timedeal.started` written), ACTIVE → ENDED at endsAt
+ *   (unsold units back to available — DEAL_RELEASE — and the keys removed);
+ *   SCHEDULED | ACTIVE → CANCELLED by an admin (same release).
+ * - Purchase: checks (S706, S702, S703), the gate, then ONE Lua script
+ *   (purchase.lua), then ONE MySQL transaction: the purchase row and a PENDING
+ *   order at the deal price (the saga's step 1 is the deal's allocation). If
+ *   that transaction fails, unpurchase.lua gives the units back first.
+ * - Redis is fast, MySQL is the truth: sold = SUM of PURCHASED rows; the keys
+ *   are rebuilt from rows at start-up, on a timer and whenever the script finds
+ *   them missing. Every load writes a new epoch; a purchase's transaction only
+ *   commits if the keys its script ran on are still the current ones, so a
+ *   rebuild can never count a unit twice or lose one.
+ */
+export class TimeDealService implements DealUnits {
+  private readonly repo: TimeDealRepository;
+  readonly keys: TimeDealRedis;
+  private readonly orders: OrderService;
+  private readonly log: Log;
+  private readonly now: () => Date;
+  private gate?: PurchaseGate;
+  private onPurchased?: PurchaseListener;
+  readonly statusIntervalMs: number;
+  readonly rebuildIntervalMs: number;
+  private readonly cache = new Map<number, Promise<CachedDealProduct>>();
+  private readonly rebuilding = new Map<number, Promise<void>>();
+  /** Counters since start (for /metrics and tests): keys found missing, purchases that asked again, keys (re)written. */
+  readonly stats = { notLoaded: 0, staleRetries: 0, keysWritten: 0 };
+  /** What the periodic reconcile saw in Redis last time, per deal product (tells a leak from a purchase in flight). */
+  private readonly lastSeen = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly products: ProductService,
+    private readonly inventory: InventoryService,
+    private readonly saga: Pick<OrderSaga, 'createDealOrder' | 'setDealUnits'>,
+    options: TimeDealOptions = {},
+  ) {
+    this.repo = new TimeDealRepository(db);
+    this.keys = new TimeDealRedis(redis);
+    this.orders = options.orders ?? new OrderService(db);
+    this.log = options.log ?? noLog;
+    this.now = options.now ?? (() => new Date());
+    this.gate = options.gate;
+    this.onPurchased = options.onPurchased;
+    this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
+    this.rebuildIntervalMs = options.rebuildIntervalMs ?? DEFAULT_REBUILD_INTERVAL_MS;
+    // Cancelled or expired deal orders give their units back to us (see returnUnits).
+    saga.setDealUnits(this);
+  }
+
+  /** The waiting room registers itself here when it is built after us. */
+  setGate(gate: PurchaseGate | undefined, onPurchased?: PurchaseListener): void {
+    this.gate = gate;
+    this.onPurchased = onPurchased;
+  }
+
+  // ---- admin ----------------------------------------------------------------------------
+
+  /**
+   * A SCHEDULED deal. C002 for a bad date, an end not in the future, a product
+   * named twice, a deal price with more than 2 decimals or above the product's
+   * price, or a deal quantity above the product's available stock now; S708
+   * when startsAt ≥ endsAt; S001 for an unknown product. A deal whose start has
+   * already passed is activated by the next scheduler tick.
+   */
+  async create(req: TimeDealCreateRequest): Promise<TimeDealResponse> {
+    const startsAt = parseDateTimeInput(req.startsAt);
+    const endsAt = parseDateTimeInput(req.endsAt);
+    const dateErrors: FieldError[] = [];
+    if (!startsAt) dateErrors.push({ field: 'startsAt', message: 'Start time is not a valid date-time', rejectedValue: req.startsAt });
+    if (!endsAt) dateErrors.push({ field: 'endsAt', message: 'End time is not a valid date-time', rejectedValue: req.endsAt });
+    else if (endsAt.getTime() <= this.now().getTime()) {
+      dateErrors.push({ field: 'endsAt', message: 'End time must be in the future', rejectedValue: req.endsAt });
+    }
+    if (dateErrors.length > 0) throw fail('INVALID_INPUT_VALUE', dateErrors);
+    if (startsAt!.getTime() >= endsAt!.getTime()) throw fail('TIMEDEAL_INVALID_PERIOD');
+
+    const seen = new Set<number>();
+    const duplicates: FieldError[] = [];
+    req.products.forEach((p, i) => {
+      if (seen.has(p.productId)) {
+        duplicates.push({ field: `products[${i}].productId`, message: 'Product is already in this time deal', rejectedValue: p.productId });
+      }
+      seen.add(p.productId);
+    });
+    if (duplicates.length > 0) throw fail('INVALID_INPUT_VALUE', duplicates);
+
+    // S001 for a product that does not exist (or was deleted).
+    const snapshots = await Promise.all(req.products.map((p) => this.products.getSnapshot(p.productId)));
+    const available = await this.inventory.availableFor(req.products.map((p) => p.productId));
+    const details: FieldError[] = [];
+    const rows = req.products.map((p, i) => {
+      const product = snapshots[i];
+      const cents = p.dealPrice * 100;
+      if (Math.abs(cents - Math.round(cents)) > 1e-6) {
+        details.push({ field: `products[${i}].dealPrice`, message: 'Deal price may have at most 2 decimal places', rejectedValue: p.dealPrice });
+      } else if (toMinor(p.dealPrice) > product.price) {
+        details.push({ field: `products[${i}].dealPrice`, message: 'Deal price must not exceed the product price', rejectedValue: p.dealPrice });
+      }
+      const stock = available.get(p.productId) ?? 0;
+      if (p.dealQuantity > stock) {
+        details.push({
+          field: `products[${i}].dealQuantity`,
+          message: `Deal quantity exceeds the available stock (${stock})`,
+          rejectedValue: p.dealQuantity,
+        });
+      }
+      return { product_id: p.productId, deal_price: toDecimal(Math.round(cents)), deal_quantity: p.dealQuantity, max_per_user: p.maxPerUser };
+    });
+    if (details.length > 0) throw fail('INVALID_INPUT_VALUE', details);
+
+    const id = await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const dealId = await repo.insertDeal({ name: req.name.trim(), description: req.description ?? null, starts_at: startsAt!, ends_at: endsAt! });
+      await repo.insertProducts(rows.map((r) => ({ ...r, time_deal_id: dealId })));
+      return dealId;
+    });
+    return this.get(id);
+  }
+
+  /** PageResponse, createdAt ASC. */
+  async list(page: PageRequest): Promise<Page<TimeDealResponse>> {
+    const [rows, total] = await Promise.all([this.repo.listDeals(page.size, page.offset), this.repo.countDeals()]);
+    return toPage(await this.present(rows), total, page);
+  }
+
+  /** Any status; S701. */
+  async get(id: number): Promise<TimeDealResponse> {
+    const deal = await this.repo.findDeal(id);
+    if (!deal) throw fail('TIMEDEAL_NOT_FOUND');
+    const [response] = await this.present([deal]);
+    return response;
+  }
+
+  /**
+   * SCHEDULED | ACTIVE → CANCELLED. An ACTIVE deal's unsold units go back to
+   * available (DEAL_RELEASE) and its keys are removed; orders already made
+   * from it stay payable (their units stay reserved for them). S701; S702 when
+   * the deal has already ENDED or been CANCELLED.
+   */
+  async cancel(id: number, actor = 'admin'): Promise<void> {
+    const result = await this.finish(id, 'CANCELLED', actor);
+    if (result === 'missing') throw fail('TIMEDEAL_NOT_FOUND');
+    if (result === 'skipped') throw fail('TIMEDEAL_NOT_ACTIVE');
+  }
+
+  // ---- public reads -----------------------------------------------------------------------
+
+  /** ACTIVE and startsAt ≤ now < endsAt, ending soonest first. */
+  async listRunning(): Promise<TimeDealResponse[]> {
+    return this.present(await this.repo.listRunning(this.now()));
+  }
+
+  async myPurchases(userId: string): Promise<TimeDealPurchaseResponse[]> {
+    const rows = await this.repo.purchasesOfUser(userId);
+    const dealProducts = new Map((await this.repo.dealProductsByIds([...new Set(rows.map((r) => r.time_deal_product_id))])).map((p) => [p.id, p]));
+    const orders = new Map(
+      await Promise.all(
+        [...new Set(rows.map((r) => r.order_id).filter((id): id is number => id !== null))].map(
+          async (id) => [id, await this.orders.getById(id).catch(() => null)] as const,
+        ),
+      ),
+    );
+    const names = await this.productNames([...new Set([...dealProducts.values()].map((p) => p.product_id))]);
+    return rows.map((r) => {
+      const order = r.order_id !== null ? orders.get(r.order_id) : null;
+      const productId = dealProducts.get(r.time_deal_product_id)?.product_id;
+      // The order line keeps the name the product had when it was bought.
+      const name = order?.items[0]?.productName ?? (productId !== undefined ? names.get(productId)?.name : undefined) ?? '';
+      return toPurchaseResponse(r, name, order?.orderNumber ?? null);
+    });
+  }
+
+  // ---- purchase ------------------------------------------------------------------------------
+
+  /**
+   * One purchase: S706, S702, S703, the gate, then purchase.lua (S705 over the
+   * limit, S704 sold out; the buyer of the last unit succeeds), then the MySQL
+   * transaction (purchase row + PENDING deal order). Missing keys are rebuilt
+   * from MySQL and the script asked again; S408 if that keeps happening.
+   */
+  async purchase(userId: string, req: TimeDealPurchaseRequest): Promise<TimeDealPurchaseResponse> {
+    let item = await this.dealProduct(req.timeDealProductId);
+    this.checkOpen(item.row);
+    const dealId = item.row.time_deal_id;
+    await this.gate?.(userId, dealId);
+
+    for (let attempt = 1; ; attempt++) {
+      const { row, product } = item;
+      const outcome = await this.keys.purchase(dealId, row.product_id, userId, req.quantity, row.max_per_user);
+      if (outcome.kind === 'sold-out') throw fail('TIMEDEAL_SOLD_OUT');
+      if (outcome.kind === 'limit') throw fail('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
+      if (outcome.kind === 'not-loaded') {
+        this.stats.notLoaded++;
+        if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
+        await this.ensureLoaded(dealId);
+        item = await this.dealProduct(req.timeDealProductId, true);
+        this.checkOpen(item.row);
+        continue;
+      }
+      try {
+        const response = await this.record(userId, req, row, product, outcome.epoch);
+        if (this.onPurchased) {
+          Promise.resolve()
+            .then(() => this.onPurchased?.(userId, dealId))
+            .catch((err) => this.log.warn({ err, userId, dealId }, 'purchase listener failed'));
+        }
+        return response;
+      } catch (err) {
+        if (!(err instanceof StaleKeys)) throw err;
+        this.stats.staleRetries++;
+        if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
+      }
+    }
+  }
+
+  /**
+   * The MySQL step after the script said yes, one transaction: the PENDING
+   * order, then the purchase row — inserted only if the deal is still open,
+   * taking the deal row in SHARE mode (from there to the commit no status
+   * change or rebuild can interleave) — then a check that the keys are still
+   * the ones the script ran on. Any failure gives the units back in Redis
+   * before it is rethrown (unpurchase.lua; a no-op once the keys were rebuilt
+   * from MySQL, which never counted this purchase).
+   */
+  private async record(
+    userId: string,
+    req: TimeDealPurchaseRequest,
+    row: DealProductWithDeal,
+    product: ProductSnapshot,
+    epoch: string,
+  ): Promise<TimeDealPurchaseResponse> {
+    const dealId = row.time_deal_id;
+    const unitPrice = toMinor(row.deal_price);
+    const purchasedAt = new Date();
+    try {
+      const { id, orderNumber } = await inTransaction(this.db, async (trx) => {
+        const repo = this.repo.with(trx);
+        const order = await this.saga.createDealOrder(trx, {
+          userId,
+          productId: row.product_id,
+          productName: product.name,
+          unitPrice,
+          quantity: req.quantity,
+          shippingAddress: req.shippingAddress ?? null,
+        });
+        // Takes the deal row in SHARE mode and re-checks it is open, in the insert itself.
+        const now = this.now();
+        const purchaseId = await repo.insertPurchaseIfOpen(dealId, now, {
+          user_id: userId,
+          time_deal_product_id: row.id,
+          quantity: req.quantity,
+          purchase_price: toDecimal(unitPrice),
+          order_id: order.orderId,
+          purchased_at: purchasedAt,
+        });
+        if (purchaseId === null) {
+          const deal = await repo.findDeal(dealId);
+          throw fail(deal?.status === 'ACTIVE' && !inWindow(deal, now) ? 'TIMEDEAL_EXPIRED' : 'TIMEDEAL_NOT_ACTIVE');
+        }
+        // Under the lock no rebuild can run: the keys the script ran on must still be the current ones.
+        if ((await this.keys.epoch(dealId, row.product_id)) !== epoch) throw new StaleKeys();
+        return { id: purchaseId, orderNumber: order.orderNumber };
+      });
+      return {
+        id,
+        timeDealProductId: row.id,
+        productName: product.name,
+        quantity: req.quantity,
+        purchasePrice: toWire(unitPrice),
+        totalPrice: toWire(unitPrice * req.quantity),
+        purchasedAt,
+        orderNumber,
+        status: 'PURCHASED',
+      };
+    } catch (err) {
+      // The script's units were taken from keys that are gone now: nothing to give back.
+      if (err instanceof StaleKeys) throw err;
+      try {
+        await this.keys.unpurchase(dealId, row.product_id, userId, req.quantity, epoch);
+      } catch (undoErr) {
+        // Redis is unreachable: the units stay taken there until the next rebuild counts the rows.
+        this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The saga's compensation for a cancelled or expired deal order, inside its
+   * transaction. While the deal is ACTIVE the purchase becomes RETURNED (sold
+   * drops, the units stay reserved for the deal) and, after commit,
+   * unpurchase.lua puts them back on sale and lowers the buyer's count: true.
+   * Once the deal has ENDED or was CANCELLED: false (the saga then releases
+   * the units to available, as for any order).
+   */
+  async returnUnits(trx: Tx, orderId: number): Promise<boolean> {
+    const repo = this.repo.with(trx);
+    const found = await this.repo.with(trx).lockPurchaseOfOrder(orderId);
+    if (!found) return false;
+    const [dealProduct] = await repo.dealProductsByIds([found.time_deal_product_id]);
+    // Shared lock on the deal: an end, cancel or rebuild waits for this commit (and we for theirs).
+    const deal = await repo.lockDealShared(dealProduct.time_deal_id);
+    if (deal?.status !== 'ACTIVE') return false;
+    if (!(await repo.markReturned(found.id, new Date()))) return false;
+    // Read under the lock: if a rebuild runs between our commit and the script, the epoch differs
+    // and the script does nothing — the rebuild already counted this purchase as returned.
+    const epoch = await this.keys.epoch(deal.id, dealProduct.product_id);
+    if (epoch !== null) {
+      afterCommit(trx, async () => {
+        try {
+          await this.keys.unpurchase(deal.id, dealProduct.product_id, found.user_id, found.quantity, epoch);
+        } catch (err) {
+          this.log.error({ err, dealId: deal.id, orderId }, 'unpurchase of a returned deal order failed; the next rebuild fixes Redis');
+        }
+      });
+    }
+    return true;
+  }
+
+  // ---- scheduler -----------------------------------------------------------------------------
+
+  /** Both periodic jobs: status changes (every TIMEDEAL_SCHEDULER_INTERVAL_MS) and the Redis rebuild. */
+  registerJobs(scheduler: Scheduler): void {
+    scheduler.add(this.statusJob());
+    scheduler.add(this.rebuildJob());
+  }
+
+  /** SCHEDULED → ACTIVE → ENDED, once across instances (lock `scheduler:timedeal:status`, wait 0). */
+  statusJob(): Job {
+    return { name: STATUS_JOB, intervalMs: this.statusIntervalMs, run: async (signal) => void (await this.updateStatuses(signal)) };
+  }
+
+  rebuildJob(): Job {
+    return { name: REBUILD_JOB, intervalMs: this.rebuildIntervalMs, run: async () => void (await this.rebuildRedis()) };
+  }
+
+  /**
+   * One tick: deals due to start are activated, deals due to end are ended,
+   * each in its own transaction with a conditional status change (a second
+   * runner finds nothing to do). A deal whose stock can't be allocated now
+   * stays SCHEDULED and is tried again next tick; one that reaches its end
+   * still SCHEDULED ends without having run.
+   */
+  async updateStatuses(signal?: AbortSignal): Promise<{ started: number; ended: number }> {
+    const now = this.now();
+    let started = 0;
+    let ended = 0;
+    for (const id of await this.repo.dueIds('SCHEDULED', 'starts_at', now)) {
+      if (signal?.aborted) break;
+      try {
+        if (await this.activate(id)) started++;
+      } catch (err) {
+        this.log.warn({ err, timeDealId: id }, 'time deal could not start; trying again next tick');
+      }
+    }
+    for (const id of await this.repo.dueIds('ACTIVE', 'ends_at', now)) {
+      if (signal?.aborted) break;
+      try {
+        if ((await this.finish(id, 'ENDED', 'system')) === 'done') ended++;
+      } catch (err) {
+        this.log.error({ err, timeDealId: id }, 'time deal could not end; trying again next tick');
+      }
+    }
+    return { started, ended };
+  }
+
+  /** SCHEDULED → ACTIVE: allocation, event and Redis keys, all while the deal row is locked. */
+  private async activate(dealId: number): Promise<boolean> {
+    const activated = await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const deal = await repo.lockDeal(dealId);
+      const now = this.now();
+      if (!deal || deal.status !== 'SCHEDULED' || deal.starts_at.getTime() > now.getTime()) return false;
+      if (deal.ends_at.getTime() <= now.getTime()) {
+        // Its whole window passed before it could start: it ends without having held any stock.
+        await repo.setStatus(dealId, ['SCHEDULED'], 'ENDED');
+        return false;
+      }
+      if (!(await repo.setStatus(dealId, ['SCHEDULED'], 'ACTIVE'))) return false;
+      const products = await repo.productsOf([dealId]);
+      await this.inventory.allocateToDeal(
+        products.map((p) => ({ productId: p.product_id, quantity: p.deal_quantity })),
+        { type: 'TIME_DEAL', id: String(dealId) },
+        { trx, actor: 'system', reason: 'time deal started' },
+      );
+      await emit(trx, Topics.TIMEDEAL_STARTED, String(dealId), {
+        timeDealId: dealId,
+        name: deal.name,
+        startsAt: deal.starts_at.toISOString(),
+        endsAt: deal.ends_at.toISOString(),
+      });
+      // Loaded before commit, under the row lock: purchases wait for the commit, then find the keys.
+      await this.loadKeys(repo, dealId, products, 'always');
+      return true;
+    });
+    this.forget(dealId);
+    return activated;
+  }
+
+  /**
+   * ACTIVE → ENDED | CANCELLED (SCHEDULED → CANCELLED too). Unsold units
+   * (deal − sold) go back to available and the keys are removed, in the
+   * transaction that changes the status while the row is locked.
+   */
+  private async finish(dealId: number, to: 'ENDED' | 'CANCELLED', actor: string): Promise<'done' | 'skipped' | 'missing'> {
+    const result = await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const deal = await repo.lockDeal(dealId);
+      if (!deal) return 'missing' as const;
+      const from: TimeDealStatus[] = to === 'ENDED' ? ['ACTIVE'] : ['SCHEDULED', 'ACTIVE'];
+      if (!from.includes(deal.status as TimeDealStatus)) return 'skipped' as const;
+      if (to === 'ENDED' && deal.ends_at.getTime() > this.now().getTime()) return 'skipped' as const;
+      if (!(await repo.setStatus(dealId, from, to))) return 'skipped' as const;
+      if (deal.status === 'ACTIVE') {
+        const products = await repo.productsOf([dealId]);
+        const sold = await repo.soldOf(products.map((p) => p.id));
+        const unsold = products
+          .map((p) => ({ productId: p.product_id, quantity: p.deal_quantity - (sold.get(p.id) ?? 0) }))
+          .filter((l) => l.quantity > 0);
+        if (unsold.length > 0) {
+          await this.inventory.releaseFromDeal(unsold, { type: 'TIME_DEAL', id: String(dealId) }, {
+            trx,
+            actor,
+            reason: to === 'ENDED' ? 'time deal ended' : 'time deal cancelled',
+          });
+        }
+        await this.keys.remove(dealId, products.map((p) => p.product_id));
+      }
+      return 'done' as const;
+    });
+    this.forget(dealId);
+    return result;
+  }
+
+  // ---- Redis from MySQL ------------------------------------------------------------------------
+
+  /**
+   * The TimeDealRedisInitializer, at start-up and on a timer: for every ACTIVE
+   * deal, stock = deal − sold and the bought hash from PURCHASED rows. Missing
+   * keys are written; existing ones only when they drifted (see `drifted`), so
+   * a reconcile in the middle of a sale doesn't disturb purchases in flight.
+   */
+  async rebuildRedis(): Promise<{ deals: number; rewritten: number }> {
+    let rewritten = 0;
+    const ids = await this.repo.idsWithStatus('ACTIVE');
+    for (const id of ids) rewritten += await this.loadDeal(id, 'changed');
+    return { deals: ids.length, rewritten };
+  }
+
+  /**
+   * A purchase found the keys missing: rebuild that deal's keys once across
+   * instances (a lock per deal; concurrent callers in this process share one
+   * run, callers elsewhere wait for the lock and then find the keys there).
+   */
+  private ensureLoaded(dealId: number): Promise<void> {
+    let running = this.rebuilding.get(dealId);
+    if (!running) {
+      running = withLock(this.redis, `timedeal:rebuild:${dealId}`, { waitMs: 5_000, leaseMs: 15_000 }, async () => {
+        await this.loadDeal(dealId, 'missing');
+      }).finally(() => this.rebuilding.delete(dealId));
+      this.rebuilding.set(dealId, running);
+    }
+    return running;
+  }
+
+  /** Rebuilds one deal's keys with its row locked FOR UPDATE; keys of a deal no longer ACTIVE are removed. Returns how many products were rewritten. */
+  private async loadDeal(dealId: number, mode: LoadMode): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      const deal = await repo.lockDeal(dealId);
+      const products = await repo.productsOf([dealId]);
+      if (deal?.status !== 'ACTIVE') {
+        await this.keys.remove(dealId, products.map((p) => p.product_id));
+        return 0;
+      }
+      return this.loadKeys(repo, dealId, products, mode);
+    });
+  }
+
+  /** Must run with the deal row locked FOR UPDATE (no purchase transaction in flight). */
+  private async loadKeys(repo: TimeDealRepository, dealId: number, products: DealProductRow[], mode: LoadMode): Promise<number> {
+    // The callers' first plain read comes after the row lock, so this transaction's snapshot holds every purchase committed before it.
+    const sold = await repo.soldOf(products.map((p) => p.id));
+    let rewritten = 0;
+    for (const p of products) {
+      const soldUnits = sold.get(p.id) ?? 0;
+      let stock = p.deal_quantity - soldUnits;
+      if (stock < 0) {
+        this.log.error({ dealId, dealProductId: p.id, sold: soldUnits, dealQuantity: p.deal_quantity }, 'time deal sold more than its quantity');
+        stock = 0;
+      }
+      if (mode === 'missing') {
+        const current = await this.keys.read(dealId, p.product_id);
+        if (current.stock !== null && current.epoch !== null) continue;
+      }
+      const bought = await repo.boughtOf(p.id);
+      if (mode === 'changed') {
+        const current = await this.keys.read(dealId, p.product_id);
+        if (!this.drifted(dealId, p.product_id, current, stock, bought)) continue;
+        if (current.stock !== null) {
+          this.log.warn({ dealId, productId: p.product_id, redis: current.stock, mysql: stock }, 'time deal keys differed from MySQL; rewritten');
+        }
+      }
+      await this.keys.load(dealId, p.product_id, stock, bought);
+      this.stats.keysWritten++;
+      rewritten++;
+    }
+    return rewritten;
+  }
+
+  /**
+   * Whether keys that exist must be rewritten from MySQL (the deal row is
+   * locked: no purchase transaction is open). Redis offering more than MySQL
+   * allows — stock above deal − sold, or a user's count below their rows — is
+   * rewritten at once: it could over-sell. Redis offering less is what a
+   * purchase between its script and its transaction looks like (or a return
+   * whose script has yet to run); rewriting then would only make those
+   * purchases ask again, so it is rewritten only when Redis has not moved
+   * since the last run (nothing in flight: a leak, e.g. a crash between the
+   * script and MySQL).
+   */
+  private drifted(
+    dealId: number,
+    productId: number,
+    current: { stock: number | null; epoch: string | null; bought: Map<string, number> },
+    stock: number,
+    bought: { userId: string; units: number }[],
+  ): boolean {
+    const key = `${dealId}:${productId}`;
+    if (current.stock === null || current.epoch === null) return true;
+    if (current.stock > stock || bought.some((b) => (current.bought.get(b.userId) ?? 0) < b.units)) return true;
+    if (current.stock === stock && sameCounts(current.bought, bought)) {
+      this.lastSeen.delete(key);
+      return false;
+    }
+    const signature = `${current.epoch}|${current.stock}|${[...current.bought].sort().join(',')}`;
+    const quiet = this.lastSeen.get(key) === signature;
+    this.lastSeen.set(key, signature);
+    return quiet;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  /** A deal product and its deal for the pre-checks; S706. ACTIVE ones are reused for a second. */
+  private async dealProduct(id: number, fresh = false): Promise<CachedDealProduct> {
+    const cached = this.cache.get(id);
+    if (cached && !fresh) {
+      const value = await cached.catch(() => null);
+      if (value && Date.now() - value.at < DEAL_CACHE_MS) return value;
+    }
+    const loading = (async () => {
+      const row = await this.repo.findDealProduct(id);
+      if (!row) throw fail('TIMEDEAL_PRODUCT_NOT_FOUND');
+      const product = (await this.productNames([row.product_id])).get(row.product_id)!;
+      return { row, product, at: Date.now() };
+    })();
+    this.cache.set(id, loading);
+    try {
+      const value = await loading;
+      if (value.row.deal_status !== 'ACTIVE') this.cache.delete(id);
+      return value;
+    } catch (err) {
+      this.cache.delete(id);
+      throw err;
+    }
+  }
+
+  /** Drops cached deal products of a deal whose status this instance just changed. */
+  private forget(dealId: number): void {
+    for (const [id, entry] of this.cache) {
+      void entry.then(
+        (v) => v.row.time_deal_id === dealId && this.cache.get(id) === entry && this.cache.delete(id),
+        () => undefined,
+      );
+    }
+  }
+
+  /** S702 unless ACTIVE; S703 outside startsAt ≤ now < endsAt. */
+  private checkOpen(row: DealProductWithDeal): void {
+    if (row.deal_status !== 'ACTIVE') throw fail('TIMEDEAL_NOT_ACTIVE');
+    if (!inWindow(row, this.now())) throw fail('TIMEDEAL_EXPIRED');
+  }
+
+  /**
+   * Name and price of each product. A product deleted since the deal was made
+   * keeps its deal working; until the catalog offers snapshots of deleted
+   * products, it shows as "삭제된 상품 #id" at its deal price.
+   */
+  private async productNames(ids: number[]): Promise<Map<number, ProductSnapshot>> {
+    const entries = await Promise.all(
+      ids.map(async (id) => {
+        try {
+          return [id, await this.products.getSnapshot(id)] as const;
+        } catch (err) {
+          if (isAppError(err, 'PRODUCT_NOT_FOUND')) return [id, null] as const;
+          throw err;
+        }
+      }),
+    );
+    return new Map(entries.map(([id, snapshot]) => [id, snapshot ?? { id, name: `삭제된 상품 #${id}`, price: -1 }] as const));
+  }
+
+  private async present(deals: DealRow[]): Promise<TimeDealResponse[]> {
+    if (deals.length === 0) return [];
+    const products = await this.repo.productsOf(deals.map((d) => d.id));
+    const [sold, names] = await Promise.all([
+      this.repo.soldOf(products.map((p) => p.id)),
+      this.productNames([...new Set(products.map((p) => p.product_id))]),
+    ]);
+    const byDeal = new Map<number, TimeDealProductResponse[]>();
+    for (const p of products) {
+      const list = byDeal.get(p.time_deal_id) ?? [];
+      list.push(toProductResponse(p, sold.get(p.id) ?? 0, names.get(p.product_id)!));
+      byDeal.set(p.time_deal_id, list);
+    }
+    return deals.map((d) => ({
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      status: d.status,
+      startsAt: d.starts_at,
+      endsAt: d.ends_at,
+      products: byDeal.get(d.id) ?? [],
+      createdAt: d.created_at,
+    }));
+  }
+}
+
+function inWindow(deal: { starts_at: Date; ends_at: Date }, now: Date): boolean {
+  return deal.starts_at.getTime() <= now.getTime() && now.getTime() < deal.ends_at.getTime();
+}
+
+function sameCounts(redis: Map<string, number>, mysql: { userId: string; units: number }[]): boolean {
+  if (redis.size !== mysql.length) return false;
+  return mysql.every((b) => redis.get(b.userId) === b.units);
+}
+
+/**
+ * Percent off, from the fraction rounded (half up) to 2 decimals first, then
+ * × 100: price 10 000, deal 5 992 → 0.4008 → 0.40 → 40 (never 40.08).
+ */
+export function discountRate(originalMinor: number, dealMinor: number): number {
+  if (originalMinor <= 0) return 0;
+  const off = originalMinor - dealMinor;
+  const sign = off < 0 ? -1 : 1;
+  // round(|off| × 100 / original), half up, in integers.
+  return sign * Math.floor((2 * Math.abs(off) * 100 + originalMinor) / (2 * originalMinor));
+}
+
+function toProductResponse(p: DealProductRow, sold: number, product: ProductSnapshot): TimeDealProductResponse {
+  const dealMinor = toMinor(p.deal_price);
+  // A deleted product (price unknown, -1) shows at its deal price.
+  const originalMinor = product.price >= 0 ? product.price : dealMinor;
+  const remaining = Math.max(0, p.deal_quantity - sold);
+  return {
+    id: p.id,
+    productId: p.product_id,
+    productName: product.name,
+    originalPrice: toWire(originalMinor),
+    dealPrice: decimalToWire(p.deal_price),
+    discountRate: discountRate(originalMinor, dealMinor),
+    dealQuantity: p.deal_quantity,
+    soldQuantity: sold,
+    remainingQuantity: remaining,
+    maxPerUser: p.max_per_user,
+    available: sold < p.deal_quantity,
+  };
+}
+
+function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null): TimeDealPurchaseResponse {
+  const price = toMinor(r.purchase_price);
+  return {
+    id: r.id,
+    timeDealProductId: r.time_deal_product_id,
+    productName,
+    quantity: r.quantity,
+    purchasePrice: toWire(price),
+    totalPrice: toWire(price * r.quantity),
+    purchasedAt: r.purchased_at,
+    orderNumber,
+    status: r.status,
+  };
+}
