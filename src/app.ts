@@ -36,6 +36,13 @@ import { adminOrderRoutes, orderRoutes } from './modules/order/routes';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
 import { TimeDealService } from './modules/timedeal/service';
+import { CouponService } from './modules/coupon/service';
+import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
+import { QueueService } from './modules/queue/service';
+import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
+import { createSearchEngine, SearchService } from './modules/search/service';
+import { adminSearchRoutes, searchRoutes } from './modules/search/routes';
+import { Topics } from './platform/events/outbox';
 import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
 import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
@@ -73,6 +80,9 @@ export interface Services {
   notifications: NotificationService;
   analytics: AnalyticsService;
   timedeals: TimeDealService;
+  coupons: CouponService;
+  queue: QueueService;
+  search: SearchService;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
@@ -113,7 +123,9 @@ export function createServices(infra: Infra): Services {
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
   const payments = new PaymentService(infra.db, gateway, infra.config);
   const orders = new OrderService(infra.db);
-  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries });
+  const coupons = new CouponService(infra.db, infra.redis);
+  coupons.registerJobs(infra.scheduler);
+  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons });
   deliveries.setListener(saga);
   const orderAdmin = new OrderAdmin(orders, saga, deliveries);
   const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
@@ -121,18 +133,32 @@ export function createServices(infra: Infra): Services {
   const every = infra.config.orderJobIntervalSeconds * 1000;
   infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
   infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
+  const queue = new QueueService({ db: infra.db, redis: infra.redis, pubsub: infra.pubsub, sse: infra.sse, log: infra.log });
+  infra.scheduler.add(queue.admissionJob());
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
     orders,
     log: infra.log,
+    // While a waiting room runs for TIMEDEAL/{id}, only admitted buyers may buy; a purchase uses up the entry.
+    gate: (userId, timeDealId) => queue.assertAdmitted(userId, 'TIMEDEAL', timeDealId),
+    onPurchased: async (userId, timeDealId) => void (await queue.consume(userId, 'TIMEDEAL', timeDealId)),
   });
   timedeals.registerJobs(infra.scheduler);
+
+  const search = new SearchService({ engine: createSearchEngine(infra.config, infra.log), products, redis: infra.redis, log: infra.log });
+  // Each instance keeps its own index, so with Kafka each needs a consumer group of its own.
+  const indexer = infra.config.eventBus === 'kafka' ? `search-index.${randomUUID().slice(0, 8)}` : 'search-index';
+  infra.eventing.register({
+    name: indexer,
+    topics: [Topics.PRODUCT_CHANGED],
+    handle: async (_trx, event) => search.applyProductChange(event.payload as Parameters<SearchService['applyProductChange']>[0]),
+  });
 
   const notifications = new NotificationService(infra.db, infra.log);
   const analytics = new AnalyticsService(infra.db, infra.log);
   infra.eventing.register(notifications.consumer());
   infra.eventing.register(analytics.consumer());
-  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals };
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search };
 }
 
 export type App = FastifyInstance;
@@ -211,8 +237,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
     ]);
-    const components = { mysql: checks[0], redis: checks[1] };
-    if (checks.includes('DOWN')) {
+    const components = { mysql: checks[0], redis: checks[1], search: services.search.isReady() ? 'UP' : 'STARTING' };
+    if (checks.includes('DOWN') || components.search !== 'UP') {
       return sendError(reply, Errors.SERVICE_UNAVAILABLE);
     }
     return { status: 'UP', components };
@@ -228,6 +254,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       await api.register(paymentRoutes(services.payments, services.saga, services.idempotency, config.nodeEnv === 'test'));
       await api.register(deliveryRoutes(services.deliveries));
       await api.register(timeDealRoutes(services.timedeals));
+      await api.register(couponRoutes(services.coupons));
+      await api.register(queueRoutes(services.queue));
+      await api.register(searchRoutes(services.search));
       await api.register(
         async (admin) => {
           // Everything under /admin is for admins, whatever a route declares.
@@ -240,6 +269,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           await admin.register(adminNotificationRoutes(services.notifications));
           await admin.register(adminAnalyticsRoutes(services.analytics));
           await admin.register(adminTimeDealRoutes(services.timedeals));
+          await admin.register(adminCouponRoutes(services.coupons));
+          await admin.register(adminQueueRoutes(services.queue));
+          await admin.register(adminSearchRoutes(services.search));
         },
         { prefix: '/admin' },
       );
@@ -250,6 +282,10 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   // Streams never end on their own: give each its last frame before the server waits for open requests.
   app.addHook('preClose', async () => {
     infra.sse.closeAll();
+  });
+  app.addHook('onClose', async () => {
+    await services.queue.close();
+    await services.search.close();
   });
   return app;
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from './config';
 import { buildApp, closeInfra, createInfra, createServices } from './app';
 import { REBUILD_JOB as TIMEDEAL_REBUILD } from './modules/timedeal/service';
+import { RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
 
 /** Process entry: config → connections → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -8,8 +9,11 @@ async function main(): Promise<void> {
   const infra = await createInfra(config);
   const services = createServices(infra);
   const app = await buildApp(infra, services);
-  // Redis is rebuilt from MySQL (the truth) before the first request can use it.
+  // Redis is rebuilt from MySQL (the truth), and the search index built, before the first request.
   await infra.scheduler.runOnce(infra.scheduler.get(TIMEDEAL_REBUILD)!);
+  await infra.scheduler.runOnce(infra.scheduler.get(COUPON_RECONCILE)!);
+  await services.queue.repair();
+  await services.search.start();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -71,6 +71,7 @@ export class TestApp {
     const app = await buildApp(infra, services);
     if (options.routes) await options.routes(app);
     await app.ready();
+    await services.search.start(); // as main does: the app is ready once its search index is built
     const t = new TestApp(app, infra, services, config);
     t.userToken = await t.token(TEST_USER_ID);
     t.otherToken = await t.token(OTHER_USER_ID);

@@ -169,8 +169,12 @@ describe('flow 3–4: create and pay', () => {
     ]);
     const missing = await t.call('POST', '/orders', { token: u.token, body: {} });
     assert.equal(missing.body.error.details[0].message, 'Shipping address is required');
-    const coupon = await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS, userCouponId: 12345 } });
+    const v = await buyer();
+    await t.call('POST', '/cart/items', { token: v.token, body: { productId: p, quantity: 1 } });
+    const coupon = await t.call('POST', '/orders', { token: v.token, body: { shippingAddress: ADDRESS, userCouponId: 12345 } });
     assert.equal(codeOf(coupon), 'S608');
+    // nothing of the failed attempt stays: the cart can still be ordered
+    assert.equal((await t.call('POST', '/orders', { token: v.token, body: { shippingAddress: ADDRESS } })).status, 201);
     const nullCoupon = await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS, userCouponId: null, cartId: null } });
     assert.equal(codeOf(nullCoupon), 'S101'); // the only cart already has its order
     const list = await t.call('GET', '/orders', { token: u.token });

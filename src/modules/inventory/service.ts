@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/index';
 import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
+import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type ErrorName } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import type { PubSub } from '../../platform/redis/pubsub';
@@ -235,6 +236,10 @@ export class InventoryService {
         performed_by: opts.actor ?? null,
       })),
     );
+    // The search index follows stock through the outbox; live streams through pub/sub after commit.
+    for (const { row, after } of planned) {
+      await emit(trx, Topics.PRODUCT_CHANGED, String(row.product_id), { productId: row.product_id, change: 'STOCK', available: after.available });
+    }
     afterCommit(trx, () => this.announce(planned.map(({ row, after }) => ({ productId: row.product_id, ...after }))));
   }
 

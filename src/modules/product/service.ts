@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
-import { inTransaction } from '../../platform/db/tx';
+import { inTransaction, type Tx } from '../../platform/db/tx';
+import { emit, Topics } from '../../platform/events/outbox';
 import { fail } from '../../platform/http/errors';
 import { pageRequest, toPage, type Page } from '../../platform/http/pagination';
 import { decimalToWire, toDecimal, toMinor } from '../../platform/money';
@@ -102,6 +103,7 @@ export class ProductService {
       const productId = await repo.insert(values).catch(duplicateName);
       if (input.images) await repo.insertImages(productId, input.images);
       await this.inventory.createForProduct(trx, productId, input.stock, actor);
+      await announce(trx, productId, 'CREATED');
       return productId;
     });
     this.forget();
@@ -117,6 +119,7 @@ export class ProductService {
       await repo.update(id, values).catch(duplicateName);
       if (input.images) await repo.replaceImages(id, input.images);
       await this.inventory.adjust(id, input.stock, { trx, actor, reason: 'product update' });
+      await announce(trx, id, 'UPDATED');
     });
     this.forget();
     return this.get(id);
@@ -133,6 +136,7 @@ export class ProductService {
       const repo = this.repo.with(trx);
       if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
       await repo.softDelete(id);
+      await announce(trx, id, 'DELETED');
     });
     this.forget();
   }
@@ -197,6 +201,11 @@ export class ProductService {
     }));
   }
 
+}
+
+/** `shopping.product.changed` (feeds the search index), in the change's own transaction. */
+function announce(trx: Tx, productId: number, change: 'CREATED' | 'UPDATED' | 'DELETED') {
+  return emit(trx, Topics.PRODUCT_CHANGED, String(productId), { productId, change });
 }
 
 function duplicateName(err: unknown): never {

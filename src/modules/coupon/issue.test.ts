@@ -1,0 +1,408 @@
+/**
+ * First-come issuance under load, against the real Redis and MariaDB: exact
+ * totals, compensation of a failed MySQL step, and keys lost mid-sale.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { codeOf, type TestApp, type TestResponse } from '../../../test/helpers';
+import { isAppError } from '../../platform/http/errors';
+import { couponKeys, CouponService } from './service';
+import { createCoupon, startCouponApp } from './test-support';
+
+let t: TestApp;
+let coupons: CouponService;
+
+before(async () => {
+  ({ t, coupons } = await startCouponApp());
+});
+after(async () => {
+  await t?.close();
+});
+
+interface User {
+  id: string;
+  token: string;
+}
+
+async function users(n: number): Promise<User[]> {
+  const ids = Array.from({ length: n }, () => randomUUID());
+  const tokens = await Promise.all(ids.map((id) => t.token(id)));
+  return ids.map((id, i) => ({ id, token: tokens[i] }));
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+const issue = (couponId: number, user: User) => t.call('POST', `/coupons/${couponId}/issue`, { token: user.token });
+
+/** What MySQL, Redis and the outbox say about a coupon. */
+async function state(couponId: number, code: string) {
+  const keys = couponKeys(couponId);
+  const [rows, members, stock, coupon, events, dupes] = await Promise.all([
+    t.db.selectFrom('user_coupons').select('user_id').where('coupon_id', '=', couponId).execute(),
+    t.redis.smembers(keys.issued),
+    t.redis.get(keys.stock),
+    coupons.get(couponId),
+    t.db
+      .selectFrom('outbox_events')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .where('topic', '=', 'shopping.coupon.issued')
+      .where('event_key', '=', code)
+      .executeTakeFirstOrThrow(),
+    t.db
+      .selectFrom('user_coupons')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .where('coupon_id', '=', couponId)
+      .groupBy('user_id')
+      .having(sql`COUNT(*)`, '>', 1)
+      .execute(),
+  ]);
+  return {
+    rows: rows.map((r) => r.user_id).sort(),
+    members: members.sort(),
+    stock: stock === null ? null : Number(stock),
+    coupon,
+    events: Number(events.n),
+    duplicates: dupes.length,
+  };
+}
+
+function tally(responses: TestResponse[]) {
+  const out: Record<string, number> = {};
+  for (const r of responses) {
+    const key = r.status === 201 ? '201' : `${r.status} ${codeOf(r)}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('first-come issuance', () => {
+  test('2,000 concurrent requests from 1,500 users for 500 units: exactly 500 issued, the rest S602/S604', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 500 });
+    const people = await users(1500);
+    const requests = shuffle([...people, ...people.slice(0, 500)]);
+    const responses = await Promise.all(requests.map((u) => issue(c.id, u)));
+
+    const counts = tally(responses);
+    assert.equal(counts['201'], 500, JSON.stringify(counts));
+    for (const key of Object.keys(counts)) assert.ok(['201', '409 S602', '409 S604'].includes(key), `unexpected answer ${key}`);
+
+    const winners = new Set(responses.flatMap((r, i) => (r.status === 201 ? [requests[i].id] : [])));
+    assert.equal(winners.size, 500, 'every 201 went to a different user');
+    responses.forEach((r, i) => {
+      if (codeOf(r) === 'S604') assert.ok(winners.has(requests[i].id), 'S604 only to a holder');
+    });
+    const first = responses.find((r) => r.status === 201)!;
+    assert.equal(first.body.data.couponId, c.id);
+    assert.equal(first.body.data.status, 'AVAILABLE');
+    assert.match(first.body.data.issuedAt, /Z$/);
+
+    const s = await state(c.id, c.code);
+    assert.equal(s.rows.length, 500);
+    assert.equal(s.duplicates, 0);
+    assert.deepEqual(s.members, s.rows);
+    assert.deepEqual(s.rows, [...winners].sort());
+    assert.equal(s.stock, 0);
+    assert.equal(s.coupon.issuedQuantity, 500);
+    assert.equal(s.coupon.remainingQuantity, 0);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+    assert.equal(s.events, 500, 'one coupon.issued event per issuance');
+
+    // After the sale: a holder still hears S604, anyone else S602.
+    assert.equal(codeOf(await issue(c.id, requests[responses.findIndex((r) => r.status === 201)])), 'S604');
+    const [late] = await users(1);
+    const lateRes = await issue(c.id, late);
+    assert.equal(lateRes.status, 409);
+    assert.equal(codeOf(lateRes), 'S602');
+  });
+
+  test('the coupon.issued event carries the contract payload', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 5, discountType: 'PERCENTAGE', discountValue: 12.5, maximumDiscountAmount: 10000 });
+    const [u] = await users(1);
+    assert.equal((await issue(c.id, u)).status, 201);
+    const row = await t.db.selectFrom('outbox_events').selectAll().where('event_key', '=', c.code).executeTakeFirstOrThrow();
+    const payload = JSON.parse(row.payload);
+    assert.equal(row.topic, 'shopping.coupon.issued');
+    assert.deepEqual(
+      { ...payload, eventId: undefined, occurredAt: undefined },
+      {
+        userId: u.id,
+        couponCode: c.code,
+        couponName: c.name,
+        discountType: 'PERCENTAGE',
+        discountValue: 12,
+        expiresAt: new Date(c.expiresAt).toISOString(),
+        couponId: c.id,
+        eventId: undefined,
+        occurredAt: undefined,
+      },
+    );
+    assert.ok(payload.eventId);
+  });
+});
+
+describe('a failed MySQL step', () => {
+  test('is undone in Redis before the error is returned', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 10 });
+    const [a, b] = await users(2);
+    assert.equal((await issue(c.id, b)).status, 201);
+    const before = await state(c.id, c.code);
+
+    coupons.failpoints.beforeCommit = (userId) => {
+      if (userId === a.id) throw new Error('injected failure in the MySQL step');
+    };
+    try {
+      const failed = await issue(c.id, a);
+      assert.equal(failed.status, 500);
+      assert.equal(codeOf(failed), 'C001');
+      const afterFailure = await state(c.id, c.code);
+      assert.deepEqual(afterFailure, before, 'Redis, rows and events as before the attempt');
+    } finally {
+      coupons.failpoints.beforeCommit = undefined;
+    }
+    assert.equal((await issue(c.id, a)).status, 201, 'the user can try again');
+    const s = await state(c.id, c.code);
+    assert.equal(s.stock, 8);
+    assert.deepEqual(s.members, s.rows);
+  });
+
+  test('on the last unit: the coupon stays ACTIVE and the unit can still be had', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 1 });
+    const [a, b] = await users(2);
+    coupons.failpoints.beforeCommit = () => {
+      throw new Error('injected');
+    };
+    try {
+      assert.equal((await issue(c.id, a)).status, 500);
+    } finally {
+      coupons.failpoints.beforeCommit = undefined;
+    }
+    let s = await state(c.id, c.code);
+    assert.equal(s.stock, 1);
+    assert.deepEqual(s.members, []);
+    assert.equal(s.coupon.status, 'ACTIVE');
+    assert.equal((await issue(c.id, b)).status, 201);
+    s = await state(c.id, c.code);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+    assert.deepEqual(s.rows, [b.id]);
+  });
+
+  test('a unit given back after the last one was taken re-opens the coupon', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 2 });
+    const [a, b, d] = await users(3);
+    // a's script takes unit 1 and a stalls before its transaction; b takes the last unit
+    // and commits (EXHAUSTED); then a's MySQL step fails and its unit comes back.
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    coupons.failpoints.afterScript = async (userId) => {
+      if (userId !== a.id) return;
+      entered();
+      await stalled;
+      throw new Error('injected');
+    };
+    try {
+      const pending = issue(c.id, a);
+      await inside;
+      const bRes = await issue(c.id, b);
+      assert.equal(bRes.status, 201);
+      assert.equal((await coupons.get(c.id)).status, 'EXHAUSTED');
+      release();
+      assert.equal((await pending).status, 500);
+    } finally {
+      release();
+      coupons.failpoints.afterScript = undefined;
+    }
+    let s = await state(c.id, c.code);
+    assert.equal(s.coupon.status, 'ACTIVE');
+    assert.equal(s.stock, 1);
+    assert.deepEqual(s.members, [b.id]);
+    assert.equal((await issue(c.id, d)).status, 201);
+    s = await state(c.id, c.code);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+    assert.equal(s.rows.length, 2);
+  });
+
+  test('the last unit waits for issuances still in their transaction (no deadlock)', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 2 });
+    const [a, b] = await users(2);
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    coupons.failpoints.beforeCommit = async (userId) => {
+      if (userId !== a.id) return;
+      entered();
+      await stalled;
+    };
+    try {
+      const pending = issue(c.id, a);
+      await inside;
+      const last = issue(c.id, b);
+      setTimeout(release, 200);
+      const [ra, rb] = await Promise.all([pending, last]);
+      assert.equal(ra.status, 201);
+      assert.equal(rb.status, 201);
+    } finally {
+      release();
+      coupons.failpoints.beforeCommit = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+    assert.equal(s.rows.length, 2);
+  });
+});
+
+describe('Redis keys lost', () => {
+  test('keys deleted mid-sale: the sale goes on and still issues exactly the total', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 500 });
+    const keys = couponKeys(c.id);
+    const people = await users(1500);
+    const requests = shuffle([...people, ...people.slice(0, 300)]);
+    let commits = 0;
+    coupons.failpoints.beforeCommit = async () => {
+      commits++;
+      // Inside a transaction (its row not yet committed) and with others in flight.
+      if (commits === 100 || commits === 350) await t.redis.del(keys.stock, keys.issued);
+    };
+    // And from outside, at moments the flood is in flight.
+    const wipes = [20, 150, 400].map((ms) => setTimeout(() => void t.redis.del(keys.stock, keys.issued), ms));
+    let responses: TestResponse[];
+    try {
+      responses = await Promise.all(requests.map((u) => issue(c.id, u)));
+    } finally {
+      wipes.forEach(clearTimeout);
+      coupons.failpoints.beforeCommit = undefined;
+    }
+    const counts = tally(responses);
+    assert.equal(counts['201'], 500, JSON.stringify(counts));
+    for (const key of Object.keys(counts)) assert.ok(['201', '409 S602', '409 S604'].includes(key), `unexpected answer ${key}`);
+
+    // A timed wipe may have come after the last request: load the keys as the next request would.
+    if ((await t.redis.exists(keys.stock)) === 0) await coupons.rebuild(c.id);
+    const s = await state(c.id, c.code);
+    assert.equal(s.rows.length, 500);
+    assert.equal(s.duplicates, 0);
+    assert.deepEqual(s.members, s.rows);
+    assert.equal(s.stock, 0);
+    assert.equal(s.coupon.issuedQuantity, 500);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+    assert.equal(s.events, 500);
+  });
+
+  test('keys wiped and the service restarted mid-sale: start-up rebuild, then the sale finishes exact', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 300 });
+    const keys = couponKeys(c.id);
+    const people = await users(900);
+    const firstWave = await Promise.all(people.slice(0, 200).map((u) => issue(c.id, u)));
+    assert.equal(firstWave.filter((r) => r.status === 201).length, 200);
+
+    await t.redis.del(keys.stock, keys.issued);
+    // A new process: its own service instance, Redis loaded from MySQL at start-up.
+    const restarted = new CouponService(t.db, t.redis);
+    assert.ok((await restarted.rebuildRedis()) >= 1);
+    assert.equal(Number(await t.redis.get(keys.stock)), 100);
+    assert.equal(await t.redis.scard(keys.issued), 200);
+
+    const secondWave = await Promise.allSettled(people.map((u) => restarted.issue(u.id, c.id)));
+    const ok = secondWave.filter((r) => r.status === 'fulfilled').length;
+    assert.equal(ok, 100);
+    for (const r of secondWave) {
+      if (r.status === 'rejected') {
+        assert.ok(isAppError(r.reason, 'COUPON_EXHAUSTED') || isAppError(r.reason, 'COUPON_ALREADY_ISSUED'), String(r.reason));
+      }
+    }
+    const s = await state(c.id, c.code);
+    assert.equal(s.rows.length, 300);
+    assert.deepEqual(s.members, s.rows);
+    assert.equal(s.stock, 0);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+  });
+
+  test('a rebuild waits for an issuance between its INSERT and COMMIT, and counts it', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 3 });
+    const keys = couponKeys(c.id);
+    const [a] = await users(1);
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    coupons.failpoints.beforeCommit = async () => {
+      entered();
+      await stalled;
+    };
+    try {
+      const pending = issue(c.id, a);
+      await inside;
+      await t.redis.del(keys.stock, keys.issued);
+      let rebuilt = false;
+      const rebuild = coupons.rebuild(c.id).then(() => (rebuilt = true));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(rebuilt, false, 'the rebuild waits on the coupon row (the INSERT holds a shared lock on it)');
+      release();
+      assert.equal((await pending).status, 201);
+      await rebuild;
+    } finally {
+      release();
+      coupons.failpoints.beforeCommit = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, [a.id]);
+    assert.deepEqual(s.members, [a.id]);
+    assert.equal(s.stock, 2);
+  });
+
+  test('an issuance between its script and its INSERT when the keys are rebuilt retries and cannot over-issue', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 1 });
+    const keys = couponKeys(c.id);
+    const [a, b] = await users(2);
+    // a's script took the only unit; before its INSERT the keys are lost and rebuilt from
+    // MySQL (no rows yet: 1 left), and b takes that unit. a must not get a second one.
+    coupons.failpoints.afterScript = async (userId) => {
+      if (userId !== a.id) return;
+      coupons.failpoints.afterScript = undefined;
+      await t.redis.del(keys.stock, keys.issued);
+      await coupons.rebuild(c.id);
+      await coupons.issue(b.id, c.id);
+    };
+    try {
+      await assert.rejects(coupons.issue(a.id, c.id), (err) => isAppError(err, 'COUPON_EXHAUSTED'));
+    } finally {
+      coupons.failpoints.afterScript = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, [b.id]);
+    assert.deepEqual(s.members, [b.id]);
+    assert.equal(s.stock, 0);
+  });
+
+  test('the same race without a competitor: the retried issuance gets the unit', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 1 });
+    const keys = couponKeys(c.id);
+    const [a] = await users(1);
+    coupons.failpoints.afterScript = async () => {
+      coupons.failpoints.afterScript = undefined;
+      await t.redis.del(keys.stock, keys.issued);
+    };
+    try {
+      const res = await coupons.issue(a.id, c.id);
+      assert.equal(res.couponId, c.id);
+    } finally {
+      coupons.failpoints.afterScript = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, [a.id]);
+    assert.deepEqual(s.members, [a.id]);
+    assert.equal(s.stock, 0);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+  });
+});

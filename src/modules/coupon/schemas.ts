@@ -1,0 +1,142 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { PageQuery } from '../../platform/http/pagination';
+import { DateTime, IdParam, Money, msg, NotBlank, OptionalNullable } from '../../platform/http/schema';
+
+export const DISCOUNT_TYPES = ['FIXED', 'PERCENTAGE'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
+/** Contract §0.2: ACTIVE → EXHAUSTED at the total, → EXPIRED after `expiresAt`, admin → INACTIVE. */
+export const COUPON_STATUSES = ['ACTIVE', 'EXHAUSTED', 'EXPIRED', 'INACTIVE'] as const;
+export type CouponStatus = (typeof COUPON_STATUSES)[number];
+
+/** AVAILABLE → USED by one order (row-locked); USED → AVAILABLE when that order is undone. */
+export const USER_COUPON_STATUSES = ['AVAILABLE', 'USED', 'EXPIRED'] as const;
+export type UserCouponStatus = (typeof USER_COUPON_STATUSES)[number];
+
+/** DECIMAL(12,2): the largest whole amount a money column holds. */
+export const MAX_AMOUNT = 9_999_999_999;
+export const MAX_TOTAL_QUANTITY = 10_000_000;
+
+/**
+ * `2026-01-20T00:00:00` (no zone: UTC, contract §1.3), `2026-01-20T00:00:00.000Z`,
+ * or an explicit offset. Seconds and a fraction are optional.
+ */
+export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|z|[+-]\\d{2}:?\\d{2})?$';
+
+const dateTimeInput = (required: string, label: string) =>
+  msg(Type.String({ pattern: DATE_TIME_PATTERN }), {
+    required,
+    pattern: `${label} must be a date-time such as 2026-01-20T00:00:00`,
+  });
+
+const amount = (label: string) =>
+  OptionalNullable(
+    msg(Type.Number({ minimum: 0, maximum: MAX_AMOUNT }), {
+      minimum: `${label} must be non-negative`,
+      maximum: `${label} must be at most ${MAX_AMOUNT}`,
+    }),
+  );
+
+/** The original's CouponCreateRequest, with its exact validation messages (contract §3.4). */
+export const CouponCreateRequest = Type.Object(
+  {
+    code: NotBlank('Coupon code is required', 50, 'Coupon code must be less than 50 characters'),
+    name: NotBlank('Coupon name is required', 100, 'Coupon name must be less than 100 characters'),
+    description: OptionalNullable(
+      msg(Type.String({ maxLength: 2000 }), { maxLength: 'Description must be at most 2000 characters' }),
+    ),
+    discountType: msg(Type.String({ enum: [...DISCOUNT_TYPES] }), {
+      required: 'Discount type is required',
+      enum: 'Discount type must be FIXED or PERCENTAGE',
+    }),
+    discountValue: msg(Type.Number({ minimum: 0.01, maximum: MAX_AMOUNT }), {
+      required: 'Discount value is required',
+      minimum: 'Discount value must be greater than 0',
+      maximum: `Discount value must be at most ${MAX_AMOUNT}`,
+    }),
+    minimumOrderAmount: amount('Minimum order amount'),
+    maximumDiscountAmount: amount('Maximum discount amount'),
+    totalQuantity: msg(Type.Integer({ minimum: 1, maximum: MAX_TOTAL_QUANTITY }), {
+      required: 'Total quantity is required',
+      minimum: 'Total quantity must be at least 1',
+      maximum: `Total quantity must be at most ${MAX_TOTAL_QUANTITY}`,
+    }),
+    startsAt: dateTimeInput('Start date is required', 'Start date'),
+    expiresAt: dateTimeInput('Expiry date is required', 'Expiry date'),
+  },
+  { additionalProperties: false },
+);
+export type CouponCreateRequest = Static<typeof CouponCreateRequest>;
+
+/** What `CouponService.create` takes: the request, typed (tests and the seed call it directly). */
+export interface CouponInput {
+  code: string;
+  name: string;
+  description?: string | null;
+  discountType: DiscountType | string;
+  /** Whole won (or percent for PERCENTAGE); up to 2 decimals. */
+  discountValue: number;
+  minimumOrderAmount?: number | null;
+  maximumDiscountAmount?: number | null;
+  totalQuantity: number;
+  /** A Date, or an input string as the HTTP route accepts it. */
+  startsAt: Date | string;
+  expiresAt: Date | string;
+}
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableMoney = Type.Union([Money, Type.Null()]);
+
+/** §3.2 CouponResponse, fields in the contract's order. */
+export const CouponResponse = Type.Object({
+  id: Type.Integer(),
+  code: Type.String(),
+  name: Type.String(),
+  description: NullableString,
+  discountType: Type.String(),
+  discountValue: Money,
+  minimumOrderAmount: NullableMoney,
+  maximumDiscountAmount: NullableMoney,
+  totalQuantity: Type.Integer(),
+  issuedQuantity: Type.Integer(),
+  remainingQuantity: Type.Integer(),
+  status: Type.String(),
+  startsAt: DateTime,
+  expiresAt: DateTime,
+  createdAt: DateTime,
+});
+export type CouponResponse = Static<typeof CouponResponse>;
+
+/** §3.2 UserCouponResponse; `usedOrderId` is the order's database id. */
+export const UserCouponResponse = Type.Object({
+  id: Type.Integer(),
+  couponId: Type.Integer(),
+  couponCode: Type.String(),
+  couponName: Type.String(),
+  discountType: Type.String(),
+  discountValue: Money,
+  minimumOrderAmount: NullableMoney,
+  maximumDiscountAmount: NullableMoney,
+  status: Type.String(),
+  issuedAt: DateTime,
+  expiresAt: DateTime,
+  usedAt: Type.Union([DateTime, Type.Null()]),
+  usedOrderId: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type UserCouponResponse = Static<typeof UserCouponResponse>;
+
+export const CouponIdParams = IdParam('couponId');
+export const AdminCouponIdParams = IdParam('id');
+export const AdminCouponListQuery = Type.Object(PageQuery(10));
+
+/** `shopping.coupon.issued` (contract §9, plus `couponId`). */
+export interface CouponIssuedPayload extends Record<string, unknown> {
+  userId: string;
+  couponCode: string;
+  couponName: string;
+  discountType: string;
+  /** Whole number, as the original's int field. */
+  discountValue: number;
+  expiresAt: string;
+  couponId: number;
+}

@@ -1,0 +1,143 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principal } from '../../platform/http/auth';
+import { ok } from '../../platform/http/envelope';
+import { fail } from '../../platform/http/errors';
+import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
+import type { QueueService } from './service';
+import { QueueActivateRequest, QueueParams, QueueStatusResponse, SubscribeParams, TokenParams } from './schemas';
+
+const done = { success: true as const };
+
+/**
+ * The waiting room for users (contract §3 #30–35). Handlers touch `queue` only
+ * when called, so the service may be bound late.
+ */
+export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['queue'];
+    const status = { 200: Envelope(QueueStatusResponse) };
+
+    app.post(
+      '/queue/:eventType/:eventId/enter',
+      {
+        schema: {
+          tags,
+          summary: 'Join the line (S801 without an active queue; already WAITING/ENTERED: that entry, 200)',
+          params: QueueParams,
+          response: status,
+        },
+      },
+      async (request) => ok(await queue.enter(principal(request).userId, request.params.eventType, request.params.eventId)),
+    );
+
+    app.get(
+      '/queue/:eventType/:eventId/status',
+      { schema: { tags, summary: "The caller's entry (S801, S803)", params: QueueParams, response: status } },
+      async (request) => ok(await queue.status(principal(request).userId, request.params.eventType, request.params.eventId)),
+    );
+
+    app.get(
+      '/queue/token/:entryToken',
+      { schema: { tags, summary: 'An entry by its token (S803, S807)', params: TokenParams, response: status } },
+      async (request) => ok(await queue.tokenStatus(principal(request).userId, request.params.entryToken)),
+    );
+
+    app.delete(
+      '/queue/:eventType/:eventId/leave',
+      {
+        schema: {
+          tags,
+          summary: "Leave the line or give up an admission (S801 no such queue, S803 no live entry)",
+          params: QueueParams,
+          response: { 200: EmptyEnvelope },
+        },
+      },
+      async (request) => {
+        await queue.leave(principal(request).userId, request.params.eventType, request.params.eventId);
+        return done;
+      },
+    );
+
+    app.delete(
+      '/queue/token/:entryToken',
+      { schema: { tags, summary: 'Leave by token (S803, S807)', params: TokenParams, response: { 200: EmptyEnvelope } } },
+      async (request) => {
+        await queue.leaveByToken(principal(request).userId, request.params.entryToken);
+        return done;
+      },
+    );
+
+    /**
+     * SSE (contract §0 'queue SSE frames', §3.3). EventSource cannot send
+     * headers, so the entry token in the path authorizes the stream; a JWT,
+     * when sent, must be valid (C005) and the token owner's (S807).
+     */
+    app.get(
+      '/queue/:eventType/:eventId/subscribe/:entryToken',
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags,
+          summary: 'Live queue status as text/event-stream (S803, S807 before the stream opens)',
+          params: SubscribeParams,
+          produces: ['text/event-stream'],
+        },
+      },
+      async (request, reply) => {
+        if (request.headers.authorization !== undefined && !request.principal) throw fail('UNAUTHORIZED');
+        const { eventType, eventId, entryToken } = request.params;
+        await queue.subscribe(request, reply, eventType, eventId, entryToken, request.principal?.userId);
+      },
+    );
+  };
+}
+
+/** Under /admin (admins only; contract §3.4). */
+export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const tags = ['admin'];
+    const config = { auth: 'admin' as const };
+
+    app.post(
+      '/queue/:eventType/:eventId/activate',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Create or re-activate the queue with these settings (never 409)',
+          params: QueueParams,
+          body: QueueActivateRequest,
+          response: { 200: EmptyEnvelope },
+        },
+      },
+      async (request) => {
+        await queue.activate(request.params.eventType, request.params.eventId, request.body);
+        return done;
+      },
+    );
+
+    app.post(
+      '/queue/:eventType/:eventId/deactivate',
+      {
+        config,
+        schema: { tags, summary: 'Close the queue (S801); WAITING → LEFT, ENTERED → EXPIRED', params: QueueParams, response: { 200: EmptyEnvelope } },
+      },
+      async (request) => {
+        await queue.deactivate(request.params.eventType, request.params.eventId);
+        return done;
+      },
+    );
+
+    app.post(
+      '/queue/:eventType/:eventId/process',
+      {
+        config,
+        schema: { tags, summary: 'Run one admission batch now (S801; nothing if inactive)', params: QueueParams, response: { 200: EmptyEnvelope } },
+      },
+      async (request) => {
+        await queue.process(request.params.eventType, request.params.eventId);
+        return done;
+      },
+    );
+  };
+}

@@ -1,0 +1,130 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { msg, OptionalNullable } from '../../platform/http/schema';
+
+/** Contract §0.2: an entry's states. WAITING and ENTERED are "live" (one per user and queue). */
+export const ENTRY_STATUSES = ['WAITING', 'ENTERED', 'EXPIRED', 'LEFT'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+
+export const LIVE_STATUSES: readonly EntryStatus[] = ['WAITING', 'ENTERED'];
+
+/** Used when an activate request leaves `entryTtlSeconds` out (contract §0: 10 minutes). */
+export const DEFAULT_ENTRY_TTL_SECONDS = 600;
+
+/** MySQL INT: the settings' columns. */
+const INT_MAX = 2_147_483_647;
+
+// ---- requests ---------------------------------------------------------------------
+
+const positiveInt = (required: string, minimum: string, maximum: string) =>
+  msg(Type.Integer({ minimum: 1, maximum: INT_MAX }), { required, type: required, minimum, maximum });
+
+/** Contract §3.4 QueueActivateRequest (exact messages), plus the optional `entryTtlSeconds`. */
+export const QueueActivateRequest = Type.Object(
+  {
+    maxCapacity: positiveInt('Max capacity is required', 'Max capacity must be at least 1', `Max capacity must be at most ${INT_MAX}`),
+    entryBatchSize: positiveInt(
+      'Entry batch size is required',
+      'Entry batch size must be at least 1',
+      `Entry batch size must be at most ${INT_MAX}`,
+    ),
+    entryIntervalSeconds: positiveInt(
+      'Entry interval is required',
+      'Entry interval must be at least 1 second',
+      `Entry interval must be at most ${INT_MAX} seconds`,
+    ),
+    entryTtlSeconds: OptionalNullable(
+      msg(Type.Integer({ minimum: 1, maximum: INT_MAX }), {
+        type: 'Entry TTL must be a whole number of seconds',
+        minimum: 'Entry TTL must be at least 1 second',
+        maximum: `Entry TTL must be at most ${INT_MAX} seconds`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type QueueActivateRequest = Static<typeof QueueActivateRequest>;
+
+/**
+ * `eventType` is free text and case-sensitive (`TIMEDEAL` ≠ `timedeal`); at most
+ * 50 characters (the column), no leading or trailing white space (MySQL
+ * comparisons ignore trailing spaces, so `A ` and `A` could not be told apart).
+ */
+const EventType = msg(Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S(.*\\S)?$' }), {
+  required: 'Event type is required',
+  minLength: 'Event type is required',
+  maxLength: 'Event type must be at most 50 characters',
+  pattern: 'Event type must not start or end with white space',
+});
+
+const EventId = msg(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
+  required: 'Event id must be a positive integer',
+  type: 'Event id must be a positive integer',
+  minimum: 'Event id must be a positive integer',
+  maximum: 'Event id must be a positive integer',
+});
+
+/** A token of any shape: one that is not a live UUID is simply unknown (S803), not a 400. */
+const EntryToken = Type.String({ minLength: 1, maxLength: 200 });
+
+export const QueueParams = Type.Object({ eventType: EventType, eventId: EventId });
+export const TokenParams = Type.Object({ entryToken: EntryToken });
+export const SubscribeParams = Type.Object({ eventType: EventType, eventId: EventId, entryToken: EntryToken });
+
+// ---- responses --------------------------------------------------------------------
+
+/** Contract §3.2 QueueStatusResponse (field order as listed). */
+export const QueueStatusResponse = Type.Object({
+  entryToken: Type.String(),
+  status: Type.Unsafe<EntryStatus>({ type: 'string', enum: [...ENTRY_STATUSES] }),
+  position: Type.Integer(),
+  estimatedWaitSeconds: Type.Integer(),
+  totalWaiting: Type.Integer(),
+  message: Type.String(),
+});
+export type QueueStatusResponse = Static<typeof QueueStatusResponse>;
+
+/** Contract §3.2 "Queue values": the messages of the states that are not WAITING. */
+export const STATUS_MESSAGES: Record<Exclude<EntryStatus, 'WAITING'>, string> = {
+  ENTERED: '입장이 완료되었습니다.',
+  EXPIRED: '대기열이 만료되었습니다.',
+  LEFT: '대기열에서 나갔습니다.',
+};
+
+/**
+ * `estimatedWaitSeconds = ((rank+1) / entryBatchSize) * entryIntervalSeconds`
+ * with integer division (the original's Java long arithmetic).
+ */
+export function estimatedWaitSeconds(position: number, entryBatchSize: number, entryIntervalSeconds: number): number {
+  return Math.floor(position / entryBatchSize) * entryIntervalSeconds;
+}
+
+/** A WAITING entry's answer: `position` is 1-based (ZRANK + 1). */
+export function waitingStatus(
+  entryToken: string,
+  position: number,
+  totalWaiting: number,
+  settings: { entryBatchSize: number; entryIntervalSeconds: number },
+): QueueStatusResponse {
+  const est = estimatedWaitSeconds(position, settings.entryBatchSize, settings.entryIntervalSeconds);
+  return {
+    entryToken,
+    status: 'WAITING',
+    position,
+    estimatedWaitSeconds: est,
+    totalWaiting,
+    message: `현재 ${position}번째 대기 중입니다. 예상 대기 시간: ${est}초`,
+  };
+}
+
+/** ENTERED, EXPIRED and LEFT answer 0 for all three numbers. */
+export function settledStatus(entryToken: string, status: Exclude<EntryStatus, 'WAITING'>): QueueStatusResponse {
+  return { entryToken, status, position: 0, estimatedWaitSeconds: 0, totalWaiting: 0, message: STATUS_MESSAGES[status] };
+}
+
+/** SSE event names (contract §0 'queue SSE frames'): the terminal event of each settled status. */
+export const TERMINAL_EVENTS: Record<Exclude<EntryStatus, 'WAITING'>, string> = {
+  ENTERED: 'queue-entered',
+  EXPIRED: 'queue-expired',
+  LEFT: 'queue-left',
+};
+export const STATUS_EVENT = 'queue-status';

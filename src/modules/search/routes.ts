@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principal } from '../../platform/http/auth';
+import { ok } from '../../platform/http/envelope';
+import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
+import type { SearchService } from './service';
+import {
+  KeywordList,
+  PopularQuerystring,
+  RecentKeywordParams,
+  RecentKeywordQuerystring,
+  RecentQuerystring,
+  ReindexResponse,
+  SearchQuerystring,
+  SearchResponse,
+  SuggestQuerystring,
+} from './schemas';
+
+/** Search routes (contract §3 #39–45): reads are public; `GET /search/recent` is personalised with a token. */
+export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    // The seed's path and the original's: same parameters, same answer.
+    for (const path of ['/search', '/search/products']) {
+      app.get(
+        path,
+        {
+          config: { auth: 'public' },
+          schema: { tags: ['search'], querystring: SearchQuerystring, response: { 200: Envelope(SearchResponse) } },
+        },
+        async (request) => ok(await search.search(request.query, request.principal?.userId)),
+      );
+    }
+
+    app.get(
+      '/search/suggest',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['search'], querystring: SuggestQuerystring, response: { 200: Envelope(KeywordList) } },
+      },
+      async (request) => ok(await search.suggest(request.query.keyword, request.query.size)),
+    );
+
+    app.get(
+      '/search/popular',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['search'], querystring: PopularQuerystring, response: { 200: Envelope(KeywordList) } },
+      },
+      async (request) => ok(await search.popular(request.query.size)),
+    );
+
+    app.get(
+      '/search/recent',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['search'], querystring: RecentQuerystring, response: { 200: Envelope(KeywordList) } },
+      },
+      async (request) => ok(await search.recent(request.principal?.userId, request.query.size)),
+    );
+
+    app.post(
+      '/search/recent',
+      { schema: { tags: ['search'], querystring: RecentKeywordQuerystring, response: { 200: EmptyEnvelope } } },
+      async (request) => {
+        await search.addRecent(principal(request).userId, request.query.keyword);
+        return { success: true as const };
+      },
+    );
+
+    app.delete(
+      '/search/recent/:keyword',
+      { schema: { tags: ['search'], params: RecentKeywordParams, response: { 200: EmptyEnvelope } } },
+      async (request) => {
+        await search.removeRecent(principal(request).userId, request.params.keyword);
+        return { success: true as const };
+      },
+    );
+
+    app.delete(
+      '/search/recent',
+      { schema: { tags: ['search'], response: { 200: EmptyEnvelope } } },
+      async (request) => {
+        await search.clearRecent(principal(request).userId);
+        return { success: true as const };
+      },
+    );
+  };
+}
+
+/** Under /admin (admins only): rebuild the index from MySQL. */
+export function adminSearchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/search/reindex',
+      { schema: { tags: ['admin'], response: { 200: Envelope(ReindexResponse) } } },
+      async () => ok(await search.rebuild()),
+    );
+  };
+}
