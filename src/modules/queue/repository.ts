@@ -259,16 +259,6 @@ export class QueueRepository {
     return rows.map((r) => Number(r.id));
   }
 
-  async countWaiting(queueId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('queue_entries')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('queue_id', '=', queueId)
-      .where('status', '=', 'WAITING')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /** Every WAITING and ENTERED entry of a queue, oldest first (what repair rebuilds Redis from). */
   async liveEntries(queueId: number): Promise<EntryRow[]> {
     const rows = await this.db

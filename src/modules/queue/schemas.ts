@@ -5,8 +5,6 @@ import { msg, OptionalNullable } from '../../platform/http/schema';
 export const ENTRY_STATUSES = ['WAITING', 'ENTERED', 'EXPIRED', 'LEFT'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
 
-export const LIVE_STATUSES: readonly EntryStatus[] = ['WAITING', 'ENTERED'];
-
 /** Used when an activate request leaves `entryTtlSeconds` out (contract §0: 10 minutes). */
 export const DEFAULT_ENTRY_TTL_SECONDS = 600;
 

@@ -104,9 +104,9 @@ class Line {
  * says a position changed, e.g. an admission or a leave — the line up to the
  * furthest local subscriber), from which every local subscriber's position is
  * computed; frames go out in slices so a big fan-out never holds the event
- * loop for long. Terminal events come
- * by pub/sub (one SUBSCRIBE per queue per process), so `queue-entered` reaches
- * every instance's streams right after the admission batch.
+ * loop for long. Terminal events come by pub/sub (one SUBSCRIBE per queue per
+ * process), so `queue-entered` reaches every instance's streams right after
+ * the admission batch.
  */
 export class QueueStreams {
   private readonly lines = new Map<string, Line>();
@@ -156,7 +156,7 @@ export class QueueStreams {
     return this.lines.size;
   }
 
-  /** The longest tick since the last call (ms): how long one tick held the event loop plus its Redis waits. */
+  /** The longest tick since the last call (ms, wall time: its Redis round trip and the yields between slices included). */
   takeMaxTickMs(): number {
     const max = this.maxTickMs;
     this.maxTickMs = 0;

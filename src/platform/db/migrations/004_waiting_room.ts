@@ -8,7 +8,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE waiting_queues (
       id                     BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
-      event_type             VARCHAR(50)  NOT NULL,
+      event_type             VARCHAR(50)  CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
       event_id               BIGINT       NOT NULL,
       max_capacity           INT          NOT NULL,
       entry_batch_size       INT          NOT NULL,
