@@ -1,20 +1,22 @@
 /**
- * Scenario `search`: product search over 100,000 generated products (Korean
- * and English names), in-process engine (minisearch).
+ * Scenario `search`: product search over 100,000 generated products (Korean,
+ * English and mixed names), with the in-process engine.
  *
  * 1. Inserts the catalog with bulk SQL (products + inventory rows) into the
  *    bench's own database, then builds the index from MySQL exactly as the
  *    service does at start-up; reports the build time and the RSS it added.
- * 2. Times each query of the mixed set once inside the process (no HTTP), cold.
- * 3. Offers the mixed query set over HTTP at a fixed rate (autocannon
- *    `overallRate`) against `GET /api/v1/shopping/search?...`, first at
- *    1,000 req/s; if p99 is not under 50 ms there (or the rate is not reached),
- *    steps down to find the highest rate that holds. Once with the engine's
- *    result cache (the default) and once with it off, so both are on record.
+ * 2. Times each query of the mix inside the process (no HTTP), cache off.
+ * 3. Offers the mix over HTTP (`GET /api/v1/shopping/search?...`) at a fixed
+ *    rate from an open-loop generator, first at 1,000 req/s; if p99 is not
+ *    under 50 ms there (or the rate is not reached), steps down to the highest
+ *    rate that holds. Once with the engine's result cache (the default) and
+ *    once with it off; then one autocannon `-R 1000` run for comparison.
  *
  * Environment: BENCH_SEARCH_PRODUCTS (100000), BENCH_SEARCH_RATES
- * ("1000,800,600,500,400,300,200,100"), BENCH_DURATION (10), BENCH_WARMUP (3),
- * BENCH_CONNECTIONS (100), plus what harness.ts reads.
+ * ("1000,800,600,500,400,300,200,100"), BENCH_SEARCH_SOCKETS (32),
+ * BENCH_SEARCH_COMPARE=1 (first compare minisearch's own index with the
+ * compact one), BENCH_DURATION (10), BENCH_WARMUP (3), plus what harness.ts
+ * reads.
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -24,7 +26,10 @@ import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { sql } from 'kysely';
+import MiniSearch from 'minisearch';
 import { API_PREFIX } from '../src/platform/http/envelope';
+import { InvertedIndex } from '../src/modules/search/inverted-index';
+import { indexTerms, queryTerms } from '../src/modules/search/korean';
 import { MemorySearchEngine } from '../src/modules/search/memory-engine';
 import { searchRoutes } from '../src/modules/search/routes';
 import { SearchService } from '../src/modules/search/service';
@@ -67,7 +72,7 @@ const COLORS = ['블랙', '화이트', '실버', '네이비', '그레이', '베�
 const FEATURES = ['고속 충전', '노이즈 캔슬링', '생활 방수', '블루투스 5.3', '저전력 설계', '대용량 배터리', 'USB-C 지원', '무선 충전', '초고화질 디스플레이', '인공지능 모드', '친환경 소재', '자동 전원 차단', '간편 세척', '터치 컨트롤', '듀얼 모터'];
 const USES = ['출퇴근길에 딱 맞는', '캠핑과 여행에 좋은', '사무실에서 쓰기 좋은', '선물하기 좋은', '매일 쓰는', '아이와 함께 쓰는', '홈트레이닝에 필요한', '자취생 필수'];
 
-interface GeneratedProduct {
+export interface GeneratedProduct {
   name: string;
   description: string;
   price: number;
@@ -382,6 +387,61 @@ async function findRate(baseUrl: string, paths: string[], rates: number[], s: Be
   return out;
 }
 
+// ---- minisearch's own index vs the compact one (BENCH_SEARCH_COMPARE=1) ---------------
+
+/**
+ * Builds the catalog into minisearch's full index and into the compact inverted
+ * index (same tokenizer, same query terms), one after the other, and times the
+ * mix's keyword queries on each: matching and scoring only.
+ */
+function compareIndexes(products: GeneratedProduct[], keywords: string[], gc: () => void): string[][] {
+  const rows: string[][] = [];
+  for (const which of ['minisearch index', 'compact index (radix vocabulary)']) {
+    gc();
+    const heap0 = process.memoryUsage().heapUsed;
+    const t0 = Date.now();
+    let run: (k: string) => number;
+    if (which.startsWith('minisearch')) {
+      const ms = new MiniSearch<{ id: number; name: string; description: string }>({
+        fields: ['name', 'description'],
+        storeFields: [],
+        tokenize: (text) => indexTerms(text),
+        processTerm: (term) => term,
+        searchOptions: { boost: { name: 3 } },
+      });
+      products.forEach((p, i) => ms.add({ id: i + 1, name: p.name, description: p.description }));
+      run = (k) => {
+        const spec = new Map(queryTerms(k).map((q) => [q.term, q]));
+        return ms.search(k, {
+          tokenize: () => [...spec.keys()],
+          processTerm: (term) => term,
+          prefix: (term) => spec.get(term)!.prefix,
+          fuzzy: (term) => spec.get(term)!.fuzzy || false,
+          boostTerm: (term) => spec.get(term)!.boost,
+        }).length;
+      };
+    } else {
+      const inverted = new InvertedIndex(3);
+      for (const p of products) inverted.add({ name: p.name, description: p.description });
+      run = (k) => inverted.search(queryTerms(k)).count;
+    }
+    const buildMs = Date.now() - t0;
+    gc();
+    const heap = process.memoryUsage().heapUsed - heap0;
+    for (const k of keywords) run(k);
+    const per = keywords.map((k) => {
+      const started = performance.now();
+      for (let i = 0; i < 5; i++) run(k);
+      return (performance.now() - started) / 5;
+    });
+    per.sort((a, b) => a - b);
+    const avg = per.reduce((a, b) => a + b, 0) / per.length;
+    rows.push([which, `${(buildMs / 1000).toFixed(1)} s`, `${Math.round(heap / 2 ** 20)} MB`, `${avg.toFixed(2)} / ${per[per.length >> 1].toFixed(2)} / ${per[per.length - 1].toFixed(1)} ms`]);
+    run = () => 0;
+  }
+  return rows;
+}
+
 // ---- the scenario -------------------------------------------------------------------
 
 /** A full garbage collection on demand (so memory is measured without garbage), without needing --expose-gc on the command line. */
@@ -422,6 +482,11 @@ export async function searchScenario(): Promise<boolean> {
     process.stdout.write(` ${inserted.toLocaleString('en-US')} in ${(insertMs / 1000).toFixed(1)} s\n`);
 
     const gc = collector();
+    if (process.env.BENCH_SEARCH_COMPARE === '1') {
+      const keywords = queryMix().map((path) => new URL(path, 'http://x').searchParams.get('keyword')).filter((k): k is string => Boolean(k));
+      const rows = compareIndexes(generateProducts(count), keywords, gc);
+      console.log(`\nindex structures, ${count.toLocaleString('en-US')} products, the mix's ${keywords.length} keyword queries (matching and scoring only):\n${table(['index', 'build', 'heap', 'avg / median / max per query'], rows)}\n`);
+    }
     gc();
     const rssBefore = process.memoryUsage().rss;
     const heapBefore = process.memoryUsage().heapUsed;

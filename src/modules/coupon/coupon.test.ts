@@ -407,6 +407,53 @@ describe('coupons on orders', () => {
   });
 });
 
+describe('coupons on orders, through the app', () => {
+  const ADDRESS = { receiverName: '홍길동', receiverPhone: '010-1234-5678', zipCode: '06236', address1: '서울 강남구 테헤란로 152' };
+
+  test('POST /orders with userCouponId: discount applied, coupon USED; S609 on reuse, S611 below the minimum; cancel gives it back', async (ctx) => {
+    if (!(t.services as unknown as { coupons?: unknown }).coupons) return ctx.skip('the app does not wire coupons into orders yet');
+    const productId = (await t.services.products.create({ name: `쿠폰 주문 상품 ${randomUUID()}`, price: 60000, stock: 10 }, 'test')).id;
+    const user = randomUUID();
+    const token = await t.token(user);
+    /** Empties the cart, puts `quantity` of the product in it and orders with the coupon. */
+    const order = async (quantity: number, userCouponId: number) => {
+      await t.call('DELETE', '/cart', { token });
+      const added = await t.call('POST', '/cart/items', { token, body: { productId, quantity } });
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      return t.call('POST', '/orders', { token, body: { shippingAddress: ADDRESS, userCouponId } });
+    };
+    const fixed = await createCoupon(coupons, { discountValue: 5000, minimumOrderAmount: 100000, maximumDiscountAmount: 5000 });
+    const pct = await createCoupon(coupons, { discountType: 'PERCENTAGE', discountValue: 15, minimumOrderAmount: 20000, maximumDiscountAmount: 10000 });
+    const uf = (await t.call('POST', `/coupons/${fixed.id}/issue`, { token })).body.data;
+    const up = (await t.call('POST', `/coupons/${pct.id}/issue`, { token })).body.data;
+
+    const below = await order(1, uf.id); // 60,000 < 100,000
+    assert.equal(below.status, 400);
+    assert.equal(codeOf(below), 'S611');
+
+    const first = await order(2, uf.id); // 120,000 − 5,000
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.equal(first.body.data.discountAmount, 5000);
+    assert.equal(first.body.data.finalAmount, 115000);
+    assert.equal(first.body.data.appliedUserCouponId, uf.id);
+    const mine = (await t.call('GET', '/coupons/my', { token })).body.data.find((u: { id: number }) => u.id === uf.id);
+    assert.equal(mine.status, 'USED');
+    assert.equal(mine.usedOrderId, first.body.data.id);
+
+    assert.equal(codeOf(await order(2, uf.id)), 'S609');
+    const second = await order(1, up.id); // 60,000 × 15 % = 9,000 (under the 10,000 cap)
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    assert.equal(second.body.data.discountAmount, 9000);
+    assert.equal(second.body.data.finalAmount, 51000);
+
+    const cancelled = await t.call('PUT', `/orders/${first.body.data.orderNumber}/cancel`, { token, body: { reason: '단순 변심' } });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    const back = (await t.call('GET', '/coupons/my/available', { token })).body.data.map((u: { id: number }) => u.id);
+    assert.ok(back.includes(uf.id), 'the cancelled order gave its coupon back');
+    assert.ok(!back.includes(up.id));
+  });
+});
+
 describe('jobs', () => {
   test('expiry: coupons past expiresAt → EXPIRED (keys removed), AVAILABLE user coupons → EXPIRED, USED ones untouched', async () => {
     const c = await createCoupon(coupons);

@@ -1,34 +1,11 @@
+import type { Selectable } from 'kysely';
+import type { DeliveriesTable, DeliveryHistoriesTable } from '../../platform/db/types';
 import type { Executor } from '../../platform/db/tx';
 import type { DeliveryStatus } from './schemas';
 
-export interface DeliveryRow {
-  id: number;
-  tracking_number: string;
-  order_id: number;
-  order_number: string;
-  user_id: string;
-  status: string;
-  carrier: string;
-  receiver_name: string | null;
-  receiver_phone: string | null;
-  zip_code: string | null;
-  address1: string | null;
-  address2: string | null;
-  /** DATE: 'YYYY-MM-DD'. */
-  estimated_delivery_date: string | null;
-  actual_delivery_date: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type DeliveryRow = Selectable<DeliveriesTable>;
 
-export interface DeliveryHistoryRow {
-  id: number;
-  delivery_id: number;
-  status: string;
-  location: string | null;
-  description: string | null;
-  created_at: Date;
-}
+export type DeliveryHistoryRow = Selectable<DeliveryHistoriesTable>;
 
 const DELIVERY_COLUMNS = [
   'id',

@@ -1,25 +1,10 @@
+import type { Selectable } from 'kysely';
+import type { PaymentsTable } from '../../platform/db/types';
 import type { Executor } from '../../platform/db/tx';
 import { toMinor } from '../../platform/money';
 import type { PaymentMethod, PaymentRecord, PaymentStatus } from './schemas';
 
-export interface PaymentRow {
-  id: number;
-  payment_number: string;
-  order_id: number;
-  order_number: string;
-  user_id: string;
-  amount: string;
-  status: string;
-  payment_method: string;
-  gateway_key: string;
-  pg_transaction_id: string | null;
-  pg_response: string | null;
-  failure_reason: string | null;
-  paid_at: Date | null;
-  refunded_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type PaymentRow = Selectable<PaymentsTable>;
 
 const COLUMNS = [
   'id',

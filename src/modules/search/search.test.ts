@@ -476,8 +476,13 @@ describe('search', () => {
     });
 
     test('POST /admin/search/reindex rebuilds from MySQL (admins only); changes during a rebuild are kept', async () => {
-      // Made behind the index's back (no event): only a rebuild finds it.
-      const quiet = await t.services.products.create({ name: '닌텐도 스위치', description: 'Nintendo Switch OLED', price: 415000, stock: 2 }, 'test');
+      // Written straight to MySQL behind the index's back (no outbox event): only a rebuild finds it.
+      const inserted = await t.db
+        .insertInto('products')
+        .values({ name: '닌텐도 스위치', description: 'Nintendo Switch OLED', price: '415000.00' })
+        .executeTakeFirstOrThrow();
+      const quiet = { id: Number(inserted.insertId) };
+      await t.db.insertInto('inventory').values({ product_id: quiet.id, available_quantity: 2, reserved_quantity: 0, total_quantity: 2 }).execute();
       assert.deepEqual(await names({ keyword: '닌텐도' }), []);
       const denied = await t.call('POST', '/admin/search/reindex');
       assert.equal(denied.status, 403);
