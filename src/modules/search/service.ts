@@ -73,7 +73,7 @@ export function normalizeKeyword(keyword: string): string {
 
 const length = (s: string) => [...s].length;
 
-function toDocument(row: ProductSearchRow): SearchDocument {
+function asDocument(row: ProductSearchRow): SearchDocument {
   return { id: row.id, name: row.name, description: row.description, price: row.price, stock: row.stock, createdAt: row.createdAt };
 }
 
@@ -168,7 +168,7 @@ export class SearchService {
   async refreshProducts(ids: number[]): Promise<void> {
     const rows = await this.products.liveByIdsForSearch(ids);
     const live = new Set(rows.map((r) => r.id));
-    if (rows.length > 0) await this.engine.index(rows.map(toDocument));
+    if (rows.length > 0) await this.engine.index(rows.map(asDocument));
     for (const id of ids) if (!live.has(id)) await this.engine.remove(id);
   }
 
@@ -324,7 +324,7 @@ export class SearchService {
         lastLog = Date.now();
         this.log.info({ engine: this.engine.name, read, elapsedMs: lastLog - started }, 'search: building the index…');
       }
-      yield rows.map(toDocument);
+      yield rows.map(asDocument);
     }
   }
 }
