@@ -26,7 +26,6 @@
  * BENCH_ROUNDS (3; the median round is judged), BENCH_WARMUP (seconds in other
  * scenarios; here 0 skips the unmeasured warm-up round), BENCH_BACKLOG (4096).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -41,19 +40,11 @@ import { API_PREFIX } from '../src/platform/http/envelope';
 import { fail } from '../src/platform/http/errors';
 import { adminCouponRoutes, couponRoutes } from '../src/modules/coupon/routes';
 import { couponKeys, couponScripts, CouponService, IssueCode, type CouponScripts } from '../src/modules/coupon/service';
-import { BenchApp, table } from './harness';
+import { BenchApp, table, envInt, runNodeJson } from './harness';
 
 const P99_TARGET_MS = 100;
 const THROUGHPUT_TARGET = 0.5;
 const FLOOR_PATH = `${API_PREFIX}/bench/coupon-floor/:key/issue`;
-
-function envInt(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-}
 
 /** One spike as the load generator saw it. */
 interface SpikeResult {
@@ -104,22 +95,7 @@ autocannon({
 const autocannonPath = createRequire(import.meta.url).resolve('autocannon');
 
 function generate(configPath: string): Promise<{ wallMs: number; total: number; p50: number; p99: number; max: number; status: Record<string, number>; errors: number; timeouts: number; tokensUsed: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=commonjs', '-e', GENERATOR, autocannonPath, configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}: ${err.trim()}`));
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`load generator printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`));
-      }
-    });
-  });
+  return runNodeJson(['--input-type=commonjs', '-e', GENERATOR, autocannonPath, configPath]) as Promise<any>;
 }
 
 export async function couponSpikeScenario(): Promise<boolean> {

@@ -23,19 +23,49 @@ export interface BenchSettings {
   connections: number;
 }
 
-function positiveInt(name: string, fallback: number): number {
+/** A whole-number setting from the environment (at least `min`). */
+export function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
   return n;
+}
+
+/** The p-th percentile of values sorted ascending (NaN when empty). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * Runs `node <args>` (a load generator, kept out of the server's event loop)
+ * and resolves with the JSON it prints on stdout.
+ */
+export function runNodeJson(args: string[], what = 'load generator'): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${what} exited with ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`${what} printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`));
+      }
+    });
+  });
 }
 
 export function benchSettings(): BenchSettings {
   return {
-    duration: Math.max(1, positiveInt('BENCH_DURATION', 10)),
-    warmup: positiveInt('BENCH_WARMUP', 3),
-    connections: Math.max(1, positiveInt('BENCH_CONNECTIONS', 100)),
+    duration: Math.max(1, envInt('BENCH_DURATION', 10, 0)),
+    warmup: envInt('BENCH_WARMUP', 3, 0),
+    connections: Math.max(1, envInt('BENCH_CONNECTIONS', 100, 0)),
   };
 }
 
@@ -122,22 +152,7 @@ export interface LoadResult {
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon');
 
 function autocannon(args: string[]): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [autocannonBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.trim()}`));
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`autocannon printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`));
-      }
-    });
-  });
+  return runNodeJson([autocannonBin, ...args], 'autocannon');
 }
 
 /** Warms the target up (unmeasured), then measures it. */

@@ -40,7 +40,7 @@ import { Redis } from 'ioredis';
 import { API_PREFIX } from '../src/platform/http/envelope';
 import { adminQueueRoutes, queueRoutes } from '../src/modules/queue/routes';
 import { QueueService } from '../src/modules/queue/service';
-import { BenchApp, table } from './harness';
+import { BenchApp, table, percentile } from './harness';
 
 const EVENT_TYPE = 'TIMEDEAL';
 const EVENT_ID = 1;
@@ -57,11 +57,6 @@ function intEnv(name: string, fallback: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 // ---- the load client (child process) ------------------------------------------------
 

@@ -18,7 +18,6 @@
  * compact one), BENCH_DURATION (10), BENCH_WARMUP (3), plus what harness.ts
  * reads.
  */
-import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import os from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -33,18 +32,11 @@ import { indexTerms, queryTerms } from '../src/modules/search/korean';
 import { MemorySearchEngine } from '../src/modules/search/memory-engine';
 import { searchRoutes } from '../src/modules/search/routes';
 import { SearchService } from '../src/modules/search/service';
-import { BenchApp, benchSettings, table, type BenchSettings } from './harness';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
+import { BenchApp, benchSettings, table, type BenchSettings, runNodeJson, envInt } from './harness';
 
 const P99_TARGET_MS = 50;
 /** Keep-alive sockets of the open-loop generator (used round-robin, so none idles into a keep-alive timeout). */
-const SOCKETS = intEnv('BENCH_SEARCH_SOCKETS', 32);
+const SOCKETS = envInt('BENCH_SEARCH_SOCKETS', 32);
 const TARGET_RATE = 1000;
 
 
@@ -276,22 +268,7 @@ export function openLoad(baseUrl: string, paths: string[], rate: number, seconds
 }
 
 function runChild(script: string, cfg: unknown): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`load generator exited with ${code}: ${err.trim()}`));
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`load generator printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`));
-      }
-    });
-  });
+  return runNodeJson(['-e', script, JSON.stringify(cfg)]);
 }
 
 /** Watches the server's own event loop and GC while `run` loads it. */
@@ -452,7 +429,7 @@ function collector(): () => void {
 
 export async function searchScenario(): Promise<boolean> {
   const settings = benchSettings();
-  const count = intEnv('BENCH_SEARCH_PRODUCTS', 100_000);
+  const count = envInt('BENCH_SEARCH_PRODUCTS', 100_000);
   const rates = (process.env.BENCH_SEARCH_RATES ?? '1000,800,600,500,400,300,200,100')
     .split(',')
     .map((r) => Number(r.trim()))

@@ -27,7 +27,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +45,7 @@ import { adminTimeDealRoutes, timeDealRoutes } from '../src/modules/timedeal/rou
 import { TimeDealPurchaseRequest } from '../src/modules/timedeal/schemas';
 import { TimeDealService } from '../src/modules/timedeal/service';
 import { dealKeys, type TimeDealRedis } from '../src/modules/timedeal/redis';
-import { BenchApp, table } from './harness';
+import { BenchApp, table, envInt, runNodeJson } from './harness';
 
 const P99_TARGET_MS = 100;
 const THROUGHPUT_TARGET = 0.5;
@@ -120,28 +119,10 @@ async function runClient(jobFile: string): Promise<void> {
 }
 
 /** The load generator in a child process (this file with `--client`), so it doesn't share the server's event loop. */
-function spawnClient(title: string, job: ClientJob, file: string): Promise<SpikeResult> {
-  return new Promise((resolve, reject) => {
-    writeFile(file, JSON.stringify(job)).then(() => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', file], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c) => (out += c));
-      child.stderr.on('data', (c) => (err += c));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code !== 0) return reject(new Error(`load client exited with ${code}: ${err.trim()}`));
-        try {
-          const r = JSON.parse(out);
-          resolve({ title, ...r, requestsPerSecond: (r.requests / r.wallMs) * 1000 });
-        } catch {
-          reject(new Error(`load client printed no JSON: ${out.slice(0, 200)} ${err.slice(0, 200)}`));
-        }
-      });
-    }, reject);
-  });
+async function spawnClient(title: string, job: ClientJob, file: string): Promise<SpikeResult> {
+  await writeFile(file, JSON.stringify(job));
+  const r = await runNodeJson(['--import', 'tsx', fileURLToPath(import.meta.url), '--client', file], 'load client');
+  return { title, ...r, requestsPerSecond: (r.requests / r.wallMs) * 1000 } as SpikeResult;
 }
 
 // ---- the scenario -------------------------------------------------------------------------
@@ -187,14 +168,6 @@ function floorRoute(keys: () => TimeDealRedis): FastifyPluginAsyncTypebox {
       },
     );
   };
-}
-
-function envInt(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
 }
 
 interface DealCheck {
