@@ -5,19 +5,28 @@ import type { Database } from './types';
 export type Executor = Kysely<Database>;
 export type Tx = Transaction<Database>;
 
-const hooks = new WeakMap<Tx, (() => unknown)[]>();
+interface Hooks {
+  beforeCommit: ((trx: Tx) => Promise<unknown>)[];
+  afterCommit: (() => unknown)[];
+}
+
+const hooks = new WeakMap<Tx, Hooks>();
 
 /**
- * Runs `fn` in a transaction; work registered with `afterCommit` runs once the
- * commit succeeded (pub/sub notices, cache updates), never after a rollback.
+ * Runs `fn` in a transaction. Work registered with `beforeCommit` runs last
+ * inside it (batched writes: its failure rolls everything back); work
+ * registered with `afterCommit` runs once the commit succeeded (pub/sub
+ * notices, cache updates), never after a rollback.
  */
 export async function inTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  const pending: (() => unknown)[] = [];
+  const registered: Hooks = { beforeCommit: [], afterCommit: [] };
   const result = await db.transaction().execute(async (trx) => {
-    hooks.set(trx, pending);
-    return fn(trx);
+    hooks.set(trx, registered);
+    const value = await fn(trx);
+    for (const hook of registered.beforeCommit) await hook(trx);
+    return value;
   });
-  for (const hook of pending) {
+  for (const hook of registered.afterCommit) {
     try {
       await hook();
     } catch {
@@ -27,9 +36,23 @@ export async function inTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Pr
   return result;
 }
 
+function hooksOf(trx: Tx, what: string): Hooks {
+  const found = hooks.get(trx);
+  if (!found) throw new Error(`${what} needs a transaction opened by inTransaction`);
+  return found;
+}
+
+/** True when `trx` was opened by `inTransaction` (and so carries commit hooks). */
+export function hasCommitHooks(trx: Tx): boolean {
+  return hooks.has(trx);
+}
+
+/** Runs `fn` at the end of `trx` (opened by `inTransaction`), just before its commit. */
+export function beforeCommit(trx: Tx, fn: (trx: Tx) => Promise<unknown>): void {
+  hooksOf(trx, 'beforeCommit').beforeCommit.push(fn);
+}
+
 /** Defers `fn` to after the commit of `trx` (opened by `inTransaction`). */
 export function afterCommit(trx: Tx, fn: () => unknown): void {
-  const pending = hooks.get(trx);
-  if (!pending) throw new Error('afterCommit needs a transaction opened by inTransaction');
-  pending.push(fn);
+  hooksOf(trx, 'afterCommit').afterCommit.push(fn);
 }

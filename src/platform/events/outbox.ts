@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterCommit, type Tx } from '../db/tx';
+import type { Insertable } from 'kysely';
+import { afterCommit, beforeCommit, hasCommitHooks, type Tx } from '../db/tx';
+import type { OutboxEventsTable } from '../db/types';
 
 /** The seed's nine topics plus the catalog's change feed (search). */
 export const Topics = {
@@ -26,31 +28,51 @@ export interface EventMessage {
   payload: Record<string, unknown>;
 }
 
+type OutboxRow = Insertable<OutboxEventsTable>;
+
+/** Events of one open transaction, written together just before its commit. */
+const pending = new WeakMap<Tx, OutboxRow[]>();
+
 /**
  * Records an event in the same transaction as the change it describes; the
  * relay publishes it after commit. Work that rolls back leaves no event.
+ * In a transaction opened by `inTransaction` the transaction's events go in as
+ * one multi-row insert just before the commit (one round trip however many
+ * events a step writes, in the order they were emitted).
  */
 export async function emit(trx: Tx, topic: Topic, key: string, payload: Record<string, unknown>): Promise<string> {
   const eventId = randomUUID();
   const occurredAt = new Date();
-  await trx
-    .insertInto('outbox_events')
-    .values({
-      event_id: eventId,
-      topic,
-      event_key: key,
-      payload: JSON.stringify({ ...payload, eventId, occurredAt: occurredAt.toISOString() }),
-      occurred_at: occurredAt,
-    })
-    .execute();
-  nudgeAfterCommit(trx);
+  const row: OutboxRow = {
+    event_id: eventId,
+    topic,
+    event_key: key,
+    payload: JSON.stringify({ ...payload, eventId, occurredAt: occurredAt.toISOString() }),
+    occurred_at: occurredAt,
+  };
+  if (!hasCommitHooks(trx)) {
+    await trx.insertInto('outbox_events').values(row).execute();
+    return eventId;
+  }
+  const rows = pending.get(trx);
+  if (rows) {
+    rows.push(row);
+    return eventId;
+  }
+  pending.set(trx, [row]);
+  beforeCommit(trx, async () => {
+    await trx.insertInto('outbox_events').values(pending.get(trx)!).execute();
+  });
+  // After the commit, tell the relays (an event written outside `inTransaction` waits for their next poll).
+  afterCommit(trx, () => {
+    for (const listener of commitListeners) listener();
+  });
   return eventId;
 }
 
 // ---- commit notices ------------------------------------------------------------
 
 const commitListeners = new Set<() => void>();
-const nudged = new WeakSet<Tx>();
 
 /**
  * Calls `listener` after every commit in this process that emitted events, so a
@@ -61,21 +83,4 @@ const nudged = new WeakSet<Tx>();
 export function onEventsCommitted(listener: () => void): () => void {
   commitListeners.add(listener);
   return () => commitListeners.delete(listener);
-}
-
-/**
- * Once per transaction: after its commit, tell the relays. A transaction not
- * opened by `inTransaction` can't carry the hook; its events wait for the next
- * poll, which is only slower, never lost.
- */
-function nudgeAfterCommit(trx: Tx): void {
-  if (nudged.has(trx)) return;
-  nudged.add(trx);
-  try {
-    afterCommit(trx, () => {
-      for (const listener of commitListeners) listener();
-    });
-  } catch {
-    // not opened by inTransaction: see above
-  }
 }
