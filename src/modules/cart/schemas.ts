@@ -75,8 +75,8 @@ export interface OrderableItem {
   quantity: number;
 }
 
+/** A cart an order can be made from (its lines are read under the order's lock). */
 export interface OrderableCart {
   cartId: number;
   status: CartStatus;
-  items: OrderableItem[];
 }

@@ -145,26 +145,15 @@ export class CartService {
 
   /**
    * The cart an order is made from: `cartId` if it is the user's and has no
-   * order yet (ACTIVE or CHECKED_OUT; items may be empty, so the caller can
-   * answer S104), else the user's newest non-empty such cart.
+   * order yet (ACTIVE or CHECKED_OUT; possibly empty: `markOrdered` tells),
+   * else the user's newest non-empty such cart.
    */
   async findOrderableCart(userId: string, cartId?: number): Promise<OrderableCart | undefined> {
     const cart = await this.repo.findLatestUnordered(userId, ['ACTIVE', 'CHECKED_OUT'], {
       cartId,
       nonEmpty: cartId === undefined,
     });
-    if (!cart) return undefined;
-    const items = await this.repo.items(cart.id);
-    return {
-      cartId: cart.id,
-      status: cart.status as CartStatus,
-      items: items.map((i) => ({
-        productId: i.product_id,
-        productName: i.product_name,
-        price: toMinor(i.price),
-        quantity: i.quantity,
-      })),
-    };
+    return cart ? { cartId: cart.id, status: cart.status as CartStatus } : undefined;
   }
 
   /**
@@ -187,14 +176,16 @@ export class CartService {
   /**
    * The order failed before anything was sold: the cart is the buyer's to fix
    * and order again. It goes back to ACTIVE, or stays CHECKED_OUT (still
-   * orderable) if the buyer has opened a new ACTIVE cart meanwhile.
+   * orderable) if the buyer has opened a new ACTIVE cart meanwhile. Inside
+   * `trx` when given (a failed statement there undoes only itself).
    */
-  async reopen(cartId: number): Promise<void> {
+  async reopen(cartId: number, trx?: Tx): Promise<void> {
+    const repo = trx ? new CartRepository(trx) : this.repo;
     try {
-      await this.repo.unmarkOrdered(cartId, 'ACTIVE');
+      await repo.unmarkOrdered(cartId, 'ACTIVE');
     } catch (err) {
       if (!isDuplicateKey(err, ACTIVE_CART_KEY)) throw err;
-      await this.repo.unmarkOrdered(cartId, 'CHECKED_OUT');
+      await repo.unmarkOrdered(cartId, 'CHECKED_OUT');
     }
   }
 

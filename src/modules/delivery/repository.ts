@@ -64,10 +64,6 @@ export class DeliveryRepository {
       .executeTakeFirst();
   }
 
-  findByOrderId(orderId: number): Promise<DeliveryRow | undefined> {
-    return this.db.selectFrom('deliveries').select(DELIVERY_COLUMNS).where('order_id', '=', orderId).executeTakeFirst();
-  }
-
   /** Row-locks the delivery with this tracking number (inside a transaction). */
   lockByTracking(trackingNumber: string): Promise<DeliveryRow | undefined> {
     return this.db

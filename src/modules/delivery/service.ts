@@ -82,8 +82,7 @@ export class DeliveryService {
    */
   async createForOrder(trx: Tx, order: DeliveryOrder): Promise<{ trackingNumber: string }> {
     const repo = new DeliveryRepository(trx);
-    const existing = await repo.findByOrderId(order.id);
-    if (existing) return { trackingNumber: existing.tracking_number };
+    // No read first: the order's unique key says whether it already has one (the rare case).
     for (let attempt = 1; ; attempt++) {
       const trackingNumber = newTrackingNumber();
       try {
@@ -104,7 +103,7 @@ export class DeliveryService {
       } catch (err) {
         // A failed statement rolls back only itself in InnoDB: the transaction goes on.
         if (isDuplicateKey(err, DELIVERY_ORDER_KEY)) {
-          // Created concurrently and committed after our snapshot: a current read sees it.
+          // Created earlier or concurrently (maybe after our snapshot): a current read sees it.
           const row = await repo.lockByOrderId(order.id);
           if (row) return { trackingNumber: row.tracking_number };
         }

@@ -6,6 +6,7 @@ import type { OrderStatus, SagaStatus, SagaStep } from './schemas';
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type SagaRow = Selectable<SagaStatesTable>;
+export type OrderWithSaga = OrderRow & { saga_status: string | null; saga_step: string | null };
 
 /** SQL for `orders`, `order_items` and `saga_states`. */
 export class OrderRepository {
@@ -17,14 +18,17 @@ export class OrderRepository {
 
   // ---- orders ----------------------------------------------------------------
 
-  async insert(order: Insertable<OrdersTable>, items: Omit<Insertable<OrderItemsTable>, 'order_id'>[]): Promise<number> {
-    const res = await this.db.insertInto('orders').values(order).executeTakeFirstOrThrow();
-    const orderId = Number(res.insertId);
+  /** The order (every column given) and its lines; returns the row as stored. */
+  async insert(order: Omit<OrderRow, 'id' | 'created_at' | 'updated_at'>, items: Omit<Insertable<OrderItemsTable>, 'order_id'>[]): Promise<OrderRow> {
+    const at = new Date();
+    const values = { ...order, created_at: at, updated_at: at };
+    const res = await this.db.insertInto('orders').values(values).executeTakeFirstOrThrow();
+    const id = Number(res.insertId);
     await this.db
       .insertInto('order_items')
-      .values(items.map((i) => ({ ...i, order_id: orderId })))
+      .values(items.map((i) => ({ ...i, order_id: id })))
       .execute();
-    return orderId;
+    return { ...values, id };
   }
 
   findById(id: number): Promise<OrderRow | undefined> {
@@ -38,6 +42,17 @@ export class OrderRepository {
   /** Row lock: every status change of an order goes through it. */
   lock(id: number): Promise<OrderRow | undefined> {
     return this.db.selectFrom('orders').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  /** The order and its saga's position, both rows locked (order first: the one lock order). */
+  lockWithSaga(by: { id: number } | { orderNumber: string }): Promise<OrderWithSaga | undefined> {
+    let q = this.db
+      .selectFrom('orders')
+      .leftJoin('saga_states', 'saga_states.order_id', 'orders.id')
+      .selectAll('orders')
+      .select(['saga_states.status as saga_status', 'saga_states.current_step as saga_step']);
+    q = 'id' in by ? q.where('orders.id', '=', by.id) : q.where('orders.order_number', '=', by.orderNumber);
+    return q.forUpdate().executeTakeFirst();
   }
 
   items(orderIds: number[]): Promise<OrderItemRow[]> {
@@ -125,20 +140,22 @@ export class OrderRepository {
   }
 
   /**
-   * Records `done` as completed and moves on to `next`, only if the saga is
-   * still STARTED at `done`: a second runner of the same step changes nothing.
+   * Records `done` (the current step, and any taken with it in the same
+   * transaction) as completed and moves on to `next`, only if the saga is still
+   * STARTED at `done[0]`: a second runner of the same steps changes nothing.
    */
-  async advanceSaga(orderId: number, done: SagaStep, next: SagaStep | null): Promise<boolean> {
+  async advanceSaga(orderId: number, done: readonly SagaStep[], next: SagaStep | null): Promise<boolean> {
+    const steps = done.join(',');
     const res = await this.db
       .updateTable('saga_states')
       .set({
-        completed_steps: sql<string>`IF(completed_steps = '', ${done}, CONCAT(completed_steps, ',', ${done}))`,
-        current_step: next ?? done,
+        completed_steps: sql<string>`IF(completed_steps = '', ${steps}, CONCAT(completed_steps, ',', ${steps}))`,
+        current_step: next ?? done[done.length - 1],
         ...(next === null ? { status: 'COMPLETED', completed_at: new Date() } : {}),
       })
       .where('order_id', '=', orderId)
       .where('status', '=', 'STARTED')
-      .where('current_step', '=', done)
+      .where('current_step', '=', done[0])
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -172,10 +189,15 @@ export class OrderRepository {
     return row?.compensation_attempts ?? 0;
   }
 
-  /** Sagas that a crash may have left mid-way: untouched for `idleMs`. */
-  stalledSagas(statuses: readonly SagaStatus[], steps: readonly SagaStep[] | null, idleBefore: Date, limit: number): Promise<SagaRow[]> {
-    let q = this.db.selectFrom('saga_states').selectAll().where('status', 'in', statuses).where('updated_at', '<', idleBefore);
-    if (steps) q = q.where('current_step', 'in', steps);
-    return q.orderBy('id').limit(limit).execute();
+  /** Sagas in one of `statuses` untouched since `idleBefore` (what a crash may have left mid-way). */
+  stalledSagas(statuses: readonly SagaStatus[], idleBefore: Date, limit: number): Promise<SagaRow[]> {
+    return this.db
+      .selectFrom('saga_states')
+      .selectAll()
+      .where('status', 'in', statuses)
+      .where('updated_at', '<', idleBefore)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 }

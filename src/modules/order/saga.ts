@@ -22,8 +22,12 @@ import { newOrderNumber, type OrderService } from './service';
 /** Compensation is tried this often (once per request or recovery run) before COMPENSATION_FAILED. */
 export const MAX_COMPENSATION_ATTEMPTS = 3;
 
-/** Test hook: called after each step commits; throwing from it simulates a crash at that point. */
-export type CrashPoint = SagaStep | 'ORDER_CREATED' | 'PAYMENT_STARTED' | 'PAYMENT_CAPTURED' | 'PAYMENT_SETTLED';
+/**
+ * Test hook: called after each commit of the happy path (and once the gateway
+ * has answered); throwing from it simulates a crash at that point, and a
+ * returned promise is awaited (to change the world between two steps).
+ */
+export type CrashPoint = 'RESERVE_INVENTORY' | 'PAYMENT_STARTED' | 'PAYMENT_CAPTURED' | 'PAYMENT_SETTLED';
 
 /** What orders need of coupons (the coupon module implements it). */
 export interface OrderCoupons {
@@ -50,6 +54,18 @@ export interface DealOrderInput {
   shippingAddress?: AddressRequest | null;
 }
 
+/** What an order is made of, before it has a number. */
+interface NewOrder {
+  userId: string;
+  cartId: number | null;
+  source: 'CART' | 'TIME_DEAL';
+  lines: OrderLine[];
+  total: number;
+  discount: number;
+  userCouponId: number | null;
+  address: AddressRequest | null | undefined;
+}
+
 export interface SagaDeps {
   db: Db;
   config: Config;
@@ -60,20 +76,17 @@ export interface SagaDeps {
   payments: PaymentService;
   deliveries: DeliveryService;
   coupons?: OrderCoupons;
-  afterStep?: (point: CrashPoint, orderId: number) => void;
+  afterStep?: (point: CrashPoint, orderId: number) => void | Promise<void>;
 }
-
-/** A step another runner already took: nothing to do. */
-class StepTaken extends Error {}
 
 const sagaId = () => `SAGA-${randomUUID().slice(0, 8).toUpperCase()}`;
 const stockRef = (order: OrderRow) => ({ type: 'ORDER', id: order.order_number });
 
 /**
- * The order saga, orchestrated. Its state lives in `saga_states`; each step is
- * one transaction that records itself (`advanceSaga` only moves from the
- * step it expects, so a step can't run twice), and recovery resumes whatever
- * a crash left mid-way.
+ * The order saga, orchestrated. Its state lives in `saga_states`; every
+ * transaction that moves it records the steps it took (`advanceSaga` only
+ * moves from the step it expects, so no step runs twice), and recovery
+ * finishes whatever a crash left mid-way.
  *
  *   1 RESERVE_INVENTORY   available → reserved          ⟲ release
  *   2 PROCESS_PAYMENT     gateway capture (no tx open)  ⟲ refund
@@ -81,9 +94,15 @@ const stockRef = (order: OrderRow) => ({ type: 'ORDER', id: order.order_number }
  *   4 CREATE_DELIVERY     delivery PREPARING            ⟲ cancel delivery
  *   5 CONFIRM_ORDER       order PAID, saga COMPLETED
  *
- * Every undo (payment declined, user cancel, refund, return, unpaid expiry)
- * is one path: mark the saga COMPENSATING with the reason, then `compensate`,
- * which undoes the completed steps in reverse in its own transaction.
+ * Transactions: the order is created and step 1 taken in one; the payment
+ * row is opened in a second; the gateway is called with none open; its answer
+ * is recorded together with steps 3–5 in a third (all local work that either
+ * happens together or not at all, so no half-finished order is ever visible).
+ *
+ * Every undo (payment declined, a step failing, user cancel, refund, return,
+ * unpaid expiry) is one path: mark the saga COMPENSATING with the reason, then
+ * `compensate`, which undoes the completed steps in reverse in its own
+ * transaction.
  *
  * Lock order, everywhere: order row → saga row → payment/delivery → inventory rows.
  */
@@ -122,30 +141,62 @@ export class OrderSaga implements DeliveryListener {
     this.repo = deps.orders.repo;
   }
 
-  // ---- flow 3: create the order, then step 1 ------------------------------------
+  // ---- flow 3: create the order and take step 1 ----------------------------------
 
+  /**
+   * The order (PENDING, items copied from the cart, cart CHECKED_OUT), its
+   * saga and step 1, in one transaction. Out of stock (S402): nothing is
+   * reserved, the order is kept CANCELLED with its saga FAILED, and the cart
+   * is the buyer's again to fix and retry.
+   */
   async createOrder(userId: string, req: CreateOrderRequest): Promise<OrderResponse> {
     const { carts, db, coupons } = this.deps;
     const userCouponId = req.userCouponId ?? null;
     if (userCouponId !== null && !coupons) throw fail('USER_COUPON_NOT_FOUND');
     const cart = await carts.findOrderableCart(userId, req.cartId ?? undefined);
     if (!cart) throw fail('CART_NOT_FOUND');
-    if (cart.items.length === 0) throw fail('CART_EMPTY');
 
-    const orderId = await inTransaction(db, async (trx) => {
-      const lines = await carts.markOrdered(trx, cart.cartId, userId);
-      if (!lines) throw fail('CART_ALREADY_CHECKED_OUT');
-      if (lines.length === 0) throw fail('CART_EMPTY');
-      const total = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
-      // The user coupon row stays locked until commit: two orders can't both use it.
-      const discount = userCouponId !== null ? await coupons!.lockForOrder(trx, userId, userCouponId, total) : 0;
-      const id = await this.insertOrder(trx, { userId, cartId: cart.cartId, source: 'CART', lines, total, discount, userCouponId, address: req.shippingAddress }, 'RESERVE_INVENTORY');
-      if (userCouponId !== null) await coupons!.markUsed(trx, userCouponId, id);
-      return id;
-    });
-    this.deps.afterStep?.('ORDER_CREATED', orderId);
-    await this.reserveInventory(orderId);
-    return this.deps.orders.getById(orderId);
+    let shortage: { err: AppError; order: NewOrder } | undefined;
+    try {
+      const order = await inTransaction(db, async (trx) => {
+        const lines = await carts.markOrdered(trx, cart.cartId, userId);
+        if (!lines) throw fail('CART_ALREADY_CHECKED_OUT');
+        if (lines.length === 0) throw fail('CART_EMPTY');
+        const total = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+        // The user coupon row stays locked until commit: two orders can't both use it.
+        const discount = userCouponId !== null ? await coupons!.lockForOrder(trx, userId, userCouponId, total) : 0;
+        const input: NewOrder = { userId, cartId: cart.cartId, source: 'CART', lines, total, discount, userCouponId, address: req.shippingAddress };
+        // The saga is written as it stands at commit: step 1 done, waiting for payment.
+        const order = await this.insertOrder(trx, input, 'PROCESS_PAYMENT');
+        try {
+          // Step 1, last: the stock rows stay locked for as short a time as possible.
+          await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: userId });
+        } catch (err) {
+          if (err instanceof AppError && err.status < 500) shortage = { err, order: input };
+          throw err;
+        }
+        if (userCouponId !== null) await coupons!.markUsed(trx, userCouponId, order.id);
+        await this.announceCreated(trx, order, lines);
+        return order;
+      });
+      await this.deps.afterStep?.('RESERVE_INVENTORY', order.id);
+      return this.deps.orders.present(order);
+    } catch (err) {
+      // (Set inside the transaction's callback, which TypeScript can't see.)
+      const failed = shortage as { err: AppError; order: NewOrder } | undefined;
+      if (failed && failed.err === err) await this.recordFailedOrder(failed.order, failed.err);
+      throw err;
+    }
+  }
+
+  /**
+   * Step 1 failed: its transaction rolled back (nothing reserved, the cart
+   * untouched and still the buyer's), and the attempt is kept as a CANCELLED
+   * order with its saga FAILED, in a transaction that takes no stock lock. No
+   * event: nothing happened to announce.
+   */
+  private async recordFailedOrder(input: NewOrder, err: AppError): Promise<void> {
+    await inTransaction(this.deps.db, (trx) => this.insertOrder(trx, input, 'RESERVE_INVENTORY', err));
   }
 
   /**
@@ -156,41 +207,31 @@ export class OrderSaga implements DeliveryListener {
   async createDealOrder(trx: Tx, input: DealOrderInput): Promise<{ orderId: number; orderNumber: string }> {
     const lines: OrderLine[] = [{ productId: input.productId, productName: input.productName, price: input.unitPrice, quantity: input.quantity }];
     const total = input.unitPrice * input.quantity;
-    const orderId = await this.insertOrder(
+    const order = await this.insertOrder(
       trx,
       { userId: input.userId, cartId: null, source: 'TIME_DEAL', lines, total, discount: 0, userCouponId: null, address: input.shippingAddress ?? null },
       'PROCESS_PAYMENT',
     );
-    const order = (await this.repo.with(trx).findById(orderId))!;
     await this.announceCreated(trx, order, lines);
-    return { orderId, orderNumber: order.order_number };
+    return { orderId: order.id, orderNumber: order.order_number };
   }
 
-  /** The order, its lines and its saga (at `step`: RESERVE_INVENTORY, or PROCESS_PAYMENT when stock is already held). */
-  private async insertOrder(
-    trx: Tx,
-    o: {
-      userId: string;
-      cartId: number | null;
-      source: 'CART' | 'TIME_DEAL';
-      lines: OrderLine[];
-      total: number;
-      discount: number;
-      userCouponId: number | null;
-      address: AddressRequest | null | undefined;
-    },
-    step: 'RESERVE_INVENTORY' | 'PROCESS_PAYMENT',
-  ): Promise<number> {
+  /**
+   * The order, its lines and its saga at `step` (PROCESS_PAYMENT: step 1 is
+   * taken in the same transaction, or the stock is already held); with
+   * `failure`, the order is CANCELLED and its saga FAILED at `step`.
+   */
+  private async insertOrder(trx: Tx, o: NewOrder, step: 'RESERVE_INVENTORY' | 'PROCESS_PAYMENT', failure?: AppError): Promise<OrderRow> {
     const repo = this.repo.with(trx);
     const orderNumber = newOrderNumber();
     const discount = Math.min(o.discount, o.total);
-    const id = await repo.insert(
+    const order = await repo.insert(
       {
         order_number: orderNumber,
         user_id: o.userId,
         cart_id: o.cartId,
         source: o.source,
-        status: 'PENDING',
+        status: failure ? 'CANCELLED' : 'PENDING',
         total_amount: toDecimal(o.total),
         discount_amount: toDecimal(discount),
         final_amount: toDecimal(o.total - discount),
@@ -200,6 +241,9 @@ export class OrderSaga implements DeliveryListener {
         zip_code: o.address?.zipCode.trim() ?? null,
         address1: o.address?.address1.trim() ?? null,
         address2: o.address?.address2?.trim() || null,
+        cancel_reason: failure?.message ?? null,
+        cancelled_at: failure ? new Date() : null,
+        paid_at: null,
       },
       o.lines.map((l) => ({
         product_id: l.productId,
@@ -211,13 +255,15 @@ export class OrderSaga implements DeliveryListener {
     );
     await repo.insertSaga({
       saga_id: sagaId(),
-      order_id: id,
+      order_id: order.id,
       order_number: orderNumber,
       current_step: step,
       completed_steps: step === 'PROCESS_PAYMENT' ? 'RESERVE_INVENTORY' : '',
-      status: 'STARTED',
+      status: failure ? 'FAILED' : 'STARTED',
+      last_error_message: failure ? `${failure.def.code} ${failure.message}` : null,
+      completed_at: failure ? new Date() : null,
     });
-    return id;
+    return order;
   }
 
   /** `shopping.order.created` and `shopping.inventory.reserved`, once step 1 holds the stock. */
@@ -236,41 +282,6 @@ export class OrderSaga implements DeliveryListener {
     });
   }
 
-  /** Step 1. Out of stock (S402): nothing reserved, the order CANCELLED, its cart reopened, the error rethrown. */
-  private async reserveInventory(orderId: number): Promise<void> {
-    const order = await this.order(orderId);
-    const lines = await this.deps.orders.lines(orderId);
-    try {
-      await inTransaction(this.deps.db, async (trx) => {
-        const repo = this.repo.with(trx);
-        await repo.lock(orderId);
-        if (!(await repo.advanceSaga(orderId, 'RESERVE_INVENTORY', 'PROCESS_PAYMENT'))) throw new StepTaken();
-        await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: order.user_id });
-        await this.announceCreated(trx, order, lines);
-      });
-    } catch (err) {
-      if (err instanceof StepTaken) return;
-      if (err instanceof AppError && err.status < 500) await this.failCreation(order, err);
-      throw err;
-    }
-    this.deps.afterStep?.('RESERVE_INVENTORY', orderId);
-  }
-
-  /** Step 1 failed: nothing was reserved, so there is nothing to undo but the order itself. */
-  private async failCreation(order: OrderRow, err: AppError): Promise<void> {
-    const failed = await inTransaction(this.deps.db, async (trx) => {
-      const repo = this.repo.with(trx);
-      await repo.lock(order.id);
-      if (!(await repo.setSagaStatus(order.id, ['STARTED'], 'FAILED', { last_error_message: `${err.def.code} ${err.message}` }, 'RESERVE_INVENTORY'))) {
-        return false;
-      }
-      await repo.setStatus(order.id, ['PENDING'], 'CANCELLED', { cancel_reason: err.message, cancelled_at: new Date() });
-      await this.deps.coupons?.releaseForOrder(trx, order.id);
-      return true;
-    });
-    if (failed && order.cart_id !== null) await this.deps.carts.reopen(order.cart_id);
-  }
-
   // ---- flow 4: payment, then steps 3–5 ----------------------------------------------
 
   /**
@@ -280,23 +291,19 @@ export class OrderSaga implements DeliveryListener {
    */
   async pay(caller: Principal, orderNumber: string, method: PaymentMethod, forceOutcome?: 'approve' | 'decline'): Promise<PaymentResponse> {
     const { db, payments } = this.deps;
-    const found = await this.repo.findByNumber(orderNumber);
-    if (!found) throw fail('ORDER_NOT_FOUND');
-    if (found.user_id !== caller.userId) throw fail('ORDER_USER_MISMATCH');
-
     const payment = await inTransaction(db, async (trx) => {
-      const repo = this.repo.with(trx);
-      const order = (await repo.lock(found.id))!;
+      const order = await this.repo.with(trx).lockWithSaga({ orderNumber });
+      if (!order) throw fail('ORDER_NOT_FOUND');
+      if (order.user_id !== caller.userId) throw fail('ORDER_USER_MISMATCH');
       assertPayable(order.status as OrderStatus);
-      const saga = await repo.sagaOf(order.id);
-      if (saga?.status !== 'STARTED' || saga.current_step !== 'PROCESS_PAYMENT') throw fail('INVALID_ORDER_STATUS');
+      if (order.saga_status !== 'STARTED' || order.saga_step !== 'PROCESS_PAYMENT') throw fail('INVALID_ORDER_STATUS');
       return payments.begin(
         trx,
         { id: order.id, orderNumber: order.order_number, userId: order.user_id, amount: toMinor(order.final_amount) },
         method,
       );
     });
-    this.deps.afterStep?.('PAYMENT_STARTED', found.id);
+    await this.deps.afterStep?.('PAYMENT_STARTED', payment.orderId);
 
     let result: CaptureResult;
     try {
@@ -306,130 +313,104 @@ export class OrderSaga implements DeliveryListener {
       this.deps.log.error({ err, paymentNumber: payment.paymentNumber }, 'payment gateway call failed');
       throw fail('PG_CONNECTION_ERROR');
     }
-    this.deps.afterStep?.('PAYMENT_CAPTURED', found.id);
-    await this.settlePayment(payment, result);
+    await this.deps.afterStep?.('PAYMENT_CAPTURED', payment.orderId);
+    const settled = await this.settlePayment(payment, result);
     if (!result.approved) throw fail('PAYMENT_PROCESSING_FAILED');
-    const settled = await payments.findById(payment.id);
-    return payments.toResponse(settled!);
-  }
-
-  /** Records the gateway's answer: approved → steps 3–5; declined → compensation. */
-  private async settlePayment(payment: PaymentRecord, result: CaptureResult): Promise<void> {
-    const { db, payments } = this.deps;
-    const orderId = payment.orderId;
-    if (result.approved) {
-      const applied = await inTransaction(db, async (trx) => {
-        const repo = this.repo.with(trx);
-        await repo.lock(orderId);
-        if (!(await payments.complete(trx, payment.id, result))) return false;
-        if (!(await repo.advanceSaga(orderId, 'PROCESS_PAYMENT', 'DEDUCT_INVENTORY'))) {
-          // The order moved on without us (it can't while the payment is live; belt and braces): refund.
-          await repo.setSagaStatus(orderId, ['STARTED', 'COMPLETED'], 'COMPENSATING', { last_error_message: 'Payment captured for an order no longer waiting for it' });
-        }
-        return true;
-      });
-      this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
-      if (applied) await this.resume(orderId);
-    } else {
-      const reason = declineReason(result);
-      const applied = await inTransaction(db, async (trx) => {
-        const repo = this.repo.with(trx);
-        await repo.lock(orderId);
-        if (!(await payments.markFailed(trx, payment.id, reason, result.raw))) return false;
-        await repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: `Payment failed: ${reason}` });
-        return true;
-      });
-      this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
-      if (applied) await this.compensate(orderId);
-    }
-  }
-
-  /** Runs the saga forward from wherever it stands (steps 3–5), or compensates if it is undoing. */
-  async resume(orderId: number): Promise<void> {
-    for (;;) {
-      const saga = await this.repo.sagaOf(orderId);
-      if (saga?.status === 'COMPENSATING') return this.compensate(orderId);
-      if (saga?.status !== 'STARTED') return;
-      switch (saga.current_step as SagaStep) {
-        case 'RESERVE_INVENTORY':
-          await this.reserveInventory(orderId).catch((err) => {
-            if (!isAppError(err)) throw err;
-          });
-          return;
-        case 'PROCESS_PAYMENT':
-          return; // waits for the buyer (or the unpaid-order job)
-        case 'DEDUCT_INVENTORY':
-          await this.step(orderId, 'DEDUCT_INVENTORY', 'CREATE_DELIVERY', (trx, order, lines) =>
-            this.deps.inventory.deductBatch(lines, stockRef(order), { trx, actor: order.user_id }),
-          );
-          break;
-        case 'CREATE_DELIVERY':
-          await this.step(orderId, 'CREATE_DELIVERY', 'CONFIRM_ORDER', (trx, order) =>
-            this.deps.deliveries.createForOrder(trx, {
-              id: order.id,
-              orderNumber: order.order_number,
-              userId: order.user_id,
-              address: {
-                receiverName: order.receiver_name ?? '',
-                receiverPhone: order.receiver_phone ?? '',
-                zipCode: order.zip_code ?? '',
-                address1: order.address1 ?? '',
-                address2: order.address2,
-              },
-            }),
-          );
-          break;
-        case 'CONFIRM_ORDER':
-          await this.step(orderId, 'CONFIRM_ORDER', null, async (trx, order) => {
-            const paidAt = new Date();
-            if (!(await this.repo.with(trx).setStatus(order.id, ['PENDING'], 'PAID', { paid_at: paidAt }))) {
-              throw fail('INVALID_ORDER_STATUS');
-            }
-            await emit(trx, Topics.ORDER_CONFIRMED, order.order_number, {
-              orderNumber: order.order_number,
-              userId: order.user_id,
-              finalAmount: toWire(toMinor(order.final_amount)),
-              paidAt: paidAt.toISOString(),
-            });
-          });
-          return;
-      }
-    }
+    // Null: another runner (recovery) recorded this answer first; read what it wrote.
+    return payments.toResponse(settled ?? (await payments.findById(payment.id))!);
   }
 
   /**
-   * One forward step in one transaction with its saga record. A step that
-   * fails after the money was taken sends the saga into compensation (which
-   * refunds) and answers S208.
+   * Records the gateway's answer. Approved: the payment COMPLETED and steps
+   * 3–5 in one transaction; if one of them fails, the capture is recorded on
+   * its own and compensation refunds it (S208). Declined: compensation.
+   * Returns the payment as recorded, or null when it was not PROCESSING.
    */
-  private async step(
-    orderId: number,
-    step: SagaStep,
-    next: SagaStep | null,
-    work: (trx: Tx, order: OrderRow, lines: OrderLine[]) => Promise<unknown>,
-  ): Promise<void> {
+  private async settlePayment(payment: PaymentRecord, result: CaptureResult): Promise<PaymentRecord | null> {
+    const orderId = payment.orderId;
+    if (!result.approved) {
+      const reason = declineReason(result);
+      const applied = await this.undoWith(orderId, `Payment failed: ${reason}`, (trx) => this.deps.payments.markFailed(trx, payment, reason, result.raw));
+      await this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
+      if (applied) await this.compensate(orderId);
+      return null;
+    }
+    let completed: PaymentRecord | null;
     try {
-      await inTransaction(this.deps.db, async (trx) => {
-        const repo = this.repo.with(trx);
-        const order = (await repo.lock(orderId))!;
-        if (!(await repo.advanceSaga(orderId, step, next))) throw new StepTaken();
-        await work(trx, order, (await repo.items([orderId])).map((i) => ({
-          productId: i.product_id,
-          productName: i.product_name,
-          price: toMinor(i.price),
-          quantity: i.quantity,
-        })));
+      completed = await inTransaction(this.deps.db, async (trx) => {
+        const order = (await this.repo.with(trx).lockWithSaga({ id: orderId }))!;
+        const done = await this.deps.payments.complete(trx, payment, result);
+        if (!done) return null;
+        if (order.saga_status !== 'STARTED' || order.saga_step !== 'PROCESS_PAYMENT') {
+          throw new Error(`payment captured for an order no longer waiting for it (saga ${order.saga_status} at ${order.saga_step})`);
+        }
+        await this.completeAfterPayment(trx, order);
+        return done;
       });
     } catch (err) {
-      if (err instanceof StepTaken) return;
-      this.deps.log.error({ err, orderId, step }, 'saga step failed; compensating');
-      await this.repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', {
-        last_error_message: `${step} failed: ${err instanceof Error ? err.message : String(err)}`,
+      // Nothing of that transaction stands; the money was taken, so record it and give it back.
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.log.error({ err, orderId }, 'completing a paid order failed; compensating');
+      const applied = await this.undoWith(orderId, `Completing the paid order failed: ${message}`, async (trx) => {
+        if (!(await this.deps.payments.complete(trx, payment, result))) return false;
+        await this.repo.with(trx).advanceSaga(orderId, ['PROCESS_PAYMENT'], 'DEDUCT_INVENTORY');
+        return true;
       });
-      await this.compensate(orderId);
+      if (applied) await this.compensate(orderId);
       throw fail('ORDER_CREATION_FAILED');
     }
-    this.deps.afterStep?.(step, orderId);
+    await this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
+    return completed;
+  }
+
+  /** Steps 3–5, in the transaction that records the payment (which holds the order's lock). */
+  private async completeAfterPayment(trx: Tx, order: OrderRow): Promise<void> {
+    const { inventory, deliveries } = this.deps;
+    const repo = this.repo.with(trx);
+    const lines = (await repo.items([order.id])).map((i) => ({ productId: i.product_id, quantity: i.quantity }));
+
+    // 3. the reserved units are sold
+    await inventory.deductBatch(lines, stockRef(order), { trx, actor: order.user_id });
+    // 4. a delivery, PREPARING
+    await deliveries.createForOrder(trx, {
+      id: order.id,
+      orderNumber: order.order_number,
+      userId: order.user_id,
+      address: {
+        receiverName: order.receiver_name ?? '',
+        receiverPhone: order.receiver_phone ?? '',
+        zipCode: order.zip_code ?? '',
+        address1: order.address1 ?? '',
+        address2: order.address2,
+      },
+    });
+    // 5. the order PAID, the saga COMPLETED
+    const paidAt = new Date();
+    if (!(await repo.setStatus(order.id, ['PENDING'], 'PAID', { paid_at: paidAt }))) throw fail('INVALID_ORDER_STATUS');
+    if (!(await repo.advanceSaga(order.id, ['PROCESS_PAYMENT', 'DEDUCT_INVENTORY', 'CREATE_DELIVERY', 'CONFIRM_ORDER'], null))) {
+      throw fail('INVALID_ORDER_STATUS');
+    }
+    await emit(trx, Topics.ORDER_CONFIRMED, order.order_number, {
+      orderNumber: order.order_number,
+      userId: order.user_id,
+      finalAmount: toWire(toMinor(order.final_amount)),
+      paidAt: paidAt.toISOString(),
+    });
+  }
+
+  /**
+   * Under the order's lock: `record` (a payment transition) and, if it
+   * applied, the saga → COMPENSATING with `reason`. True when it applied.
+   */
+  private undoWith(orderId: number, reason: string, record: (trx: Tx) => Promise<boolean>): Promise<boolean> {
+    return inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      await repo.lock(orderId);
+      if (!(await record(trx))) return false;
+      // COMPLETED too: money taken for an order that somehow moved on must still go back.
+      await repo.setSagaStatus(orderId, ['STARTED', 'COMPLETED'], 'COMPENSATING', { last_error_message: reason });
+      return true;
+    });
   }
 
   // ---- flow 5 and every other undo --------------------------------------------------
@@ -601,8 +582,10 @@ export class OrderSaga implements DeliveryListener {
   /**
    * Finishes what a crash (or a lost gateway answer) left mid-way: PROCESSING
    * payments are settled by asking the gateway by their key (captured →
-   * complete the saga; unknown → FAILED); sagas idle for `idleMs` are resumed
-   * forward or compensated. Safe to run on every instance at once.
+   * complete the order; unknown → FAILED and compensated); sagas left
+   * COMPENSATING for `idleMs` are compensated. Every other saga state is
+   * either final or waiting for the buyer: each transaction moves the saga
+   * from one such state to the next. Safe to run on every instance at once.
    */
   async recover(idleMs = 30_000): Promise<void> {
     const { payments, log } = this.deps;
@@ -618,21 +601,9 @@ export class OrderSaga implements DeliveryListener {
       }
     }
     const idleBefore = new Date(Date.now() - idleMs);
-    const stalled = await this.repo.stalledSagas(['STARTED', 'COMPENSATING'], null, idleBefore, 500);
-    for (const saga of stalled) {
-      if (saga.status === 'STARTED' && saga.current_step === 'PROCESS_PAYMENT') continue;
-      try {
-        await this.resume(saga.order_id);
-      } catch (err) {
-        log.error({ err, orderId: saga.order_id }, 'resuming a saga failed');
-      }
+    for (const saga of await this.repo.stalledSagas(['COMPENSATING'], idleBefore, 500)) {
+      await this.compensate(saga.order_id);
     }
-  }
-
-  private async order(orderId: number): Promise<OrderRow> {
-    const order = await this.repo.findById(orderId);
-    if (!order) throw fail('ORDER_NOT_FOUND');
-    return order;
   }
 }
 

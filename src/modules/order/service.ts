@@ -4,10 +4,10 @@ import type { Principal } from '../../platform/http/auth';
 import { isAdmin } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { decimalToWire, toMinor } from '../../platform/money';
+import { decimalToWire } from '../../platform/money';
 import { toAddressResponse } from '../delivery/schemas';
 import { OrderRepository, type OrderItemRow, type OrderRow } from './repository';
-import { ORDER_STATUS_DESCRIPTIONS, type OrderLine, type OrderResponse, type OrderStatus } from './schemas';
+import { ORDER_STATUS_DESCRIPTIONS, type OrderResponse, type OrderStatus } from './schemas';
 
 /** `ORD-` + the UTC date + `-` + 8 uppercase hex (contract §6). */
 export function newOrderNumber(now = new Date()): string {
@@ -57,10 +57,6 @@ export class OrderService {
     return toPage(await this.presentMany(rows), total, page);
   }
 
-  async lines(orderId: number): Promise<OrderLine[]> {
-    return (await this.repo.items([orderId])).map(toLine);
-  }
-
   async present(order: OrderRow): Promise<OrderResponse> {
     const [response] = await this.presentMany([order]);
     return response;
@@ -76,10 +72,6 @@ export class OrderService {
     }
     return orders.map((o) => toResponse(o, byOrder.get(o.id) ?? []));
   }
-}
-
-function toLine(item: OrderItemRow): OrderLine {
-  return { productId: item.product_id, productName: item.product_name, price: toMinor(item.price), quantity: item.quantity };
 }
 
 function toResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {

@@ -117,7 +117,7 @@ describe('begin', () => {
     const o = await order();
     const { p, result } = await captured(o, 'decline');
     assert.equal(result.approved, false);
-    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p.id, declineReason(result as DeclinedCapture), result.raw)), true);
+    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, declineReason(result as DeclinedCapture), result.raw)), true);
     assert.equal(await payments.findLiveByOrder(o.id), null);
     const second = await begin(o, 'MOBILE');
     assert.notEqual(second.paymentNumber, p.paymentNumber);
@@ -166,9 +166,11 @@ describe('transitions', () => {
     const o = await order(4_990_000);
     const { p, result } = await captured(o, 'approve', 'NAVER_PAY');
     const a = result as ApprovedCapture;
-    assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p.id, a)), true);
-    assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p.id, a)), false);
-    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p.id, 'late')), false);
+    const done = await inTransaction(t.db, (trx) => payments.complete(trx, p, a));
+    // what it returns is what a later read sees
+    assert.deepEqual(done, await payments.findById(p.id));
+    assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p, a)), null);
+    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, 'late')), false);
 
     const r = await row(p.id);
     assert.equal(r.status, 'COMPLETED');
@@ -199,9 +201,9 @@ describe('transitions', () => {
     const { p, result } = await captured(o, 'decline', 'POINTS');
     const d = result as DeclinedCapture;
     const reason = declineReason(d);
-    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p.id, reason, d.raw)), true);
-    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p.id, reason, d.raw)), false);
-    assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p.id, { approved: true, transactionId: 'PG-000000000000', raw: '{}' })), false);
+    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, reason, d.raw)), true);
+    assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, reason, d.raw)), false);
+    assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p, { approved: true, transactionId: 'PG-000000000000', raw: '{}' })), null);
     assert.equal(await inTransaction(t.db, (trx) => payments.markRefunded(trx, p.id, 'RF-PG-000000000000')), false);
 
     const r = await row(p.id);
@@ -230,7 +232,7 @@ describe('transitions', () => {
     const { p, result } = await captured(o, 'approve');
     await assert.rejects(
       inTransaction(t.db, async (trx) => {
-        assert.equal(await payments.complete(trx, p.id, result as ApprovedCapture), true);
+        assert.notEqual(await payments.complete(trx, p, result as ApprovedCapture), null);
         throw new Error('saga step failed');
       }),
       /saga step failed/,
@@ -242,7 +244,7 @@ describe('transitions', () => {
   test('refund: the gateway refund is idempotent, COMPLETED → REFUNDED once', async () => {
     const o = await order(2_000_000);
     const { p, result } = await captured(o, 'approve');
-    await inTransaction(t.db, (trx) => payments.complete(trx, p.id, result as ApprovedCapture));
+    await inTransaction(t.db, (trx) => payments.complete(trx, p, result as ApprovedCapture));
     const completed = (await payments.findByNumber(p.paymentNumber))!;
 
     const { refundId } = await payments.refundAtGateway(completed);
@@ -273,7 +275,7 @@ describe('transitions', () => {
     };
     const svc = new PaymentService(t.db, failing, t.config);
     const q = await begin(await order(), 'CARD', svc);
-    await inTransaction(t.db, async (trx) => svc.complete(trx, q.id, (await svc.capture(q)) as ApprovedCapture));
+    await inTransaction(t.db, async (trx) => svc.complete(trx, q, (await svc.capture(q)) as ApprovedCapture));
     await assert.rejects(svc.refundAtGateway((await svc.findByNumber(q.paymentNumber))!), (err: unknown) => {
       assert.ok(isAppError(err, 'PAYMENT_REFUND_FAILED'));
       assert.match(String((err as Error).cause), /gateway down/);
@@ -295,7 +297,7 @@ describe('settlement lookups', () => {
     const restarted = new PaymentService(t.db, new MockPaymentGateway(t.db, { successRate: 0, latencyMs: 0 }), t.config);
     assert.deepEqual(await restarted.settle(p), result);
 
-    await inTransaction(t.db, (trx) => payments.complete(trx, p.id, result as ApprovedCapture));
+    await inTransaction(t.db, (trx) => payments.complete(trx, p, result as ApprovedCapture));
     assert.ok(!(await payments.findProcessing()).some((x) => x.id === p.id));
   });
 });

@@ -123,24 +123,22 @@ export class PaymentService {
 
   /**
    * PROCESSING → COMPLETED with the gateway's transaction, and
-   * `shopping.payment.completed` in the same transaction. False (and no event)
-   * when the payment was not PROCESSING.
+   * `shopping.payment.completed` in the same transaction. Returns the payment
+   * as it now stands, or null (and no event) when it was not PROCESSING.
    */
-  async complete(trx: Tx, paymentId: number, result: ApprovedCapture): Promise<boolean> {
-    const repo = this.repo.with(trx);
+  async complete(trx: Tx, payment: PaymentRecord, result: ApprovedCapture): Promise<PaymentRecord | null> {
     const at = new Date();
-    if (!(await repo.markCompleted(paymentId, result.transactionId, result.raw, at))) return false;
-    const p = toRecord((await repo.findById(paymentId))!);
-    await emit(trx, Topics.PAYMENT_COMPLETED, p.paymentNumber, {
-      paymentNumber: p.paymentNumber,
-      orderNumber: p.orderNumber,
-      userId: p.userId,
-      amount: toWire(p.amount),
-      paymentMethod: p.paymentMethod,
+    if (!(await this.repo.with(trx).markCompleted(payment.id, result.transactionId, result.raw, at))) return null;
+    await emit(trx, Topics.PAYMENT_COMPLETED, payment.paymentNumber, {
+      paymentNumber: payment.paymentNumber,
+      orderNumber: payment.orderNumber,
+      userId: payment.userId,
+      amount: toWire(payment.amount),
+      paymentMethod: payment.paymentMethod,
       pgTransactionId: result.transactionId,
       paidAt: at.toISOString(),
     });
-    return true;
+    return { ...payment, status: 'COMPLETED', pgTransactionId: result.transactionId, pgResponse: result.raw, paidAt: at, updatedAt: at };
   }
 
   /**
@@ -149,18 +147,16 @@ export class PaymentService {
    * when the payment was not PROCESSING. The FAILED row frees the order for a
    * new payment.
    */
-  async markFailed(trx: Tx, paymentId: number, reason: string, raw?: string): Promise<boolean> {
-    const repo = this.repo.with(trx);
+  async markFailed(trx: Tx, payment: PaymentRecord, reason: string, raw?: string): Promise<boolean> {
     const at = new Date();
     const failureReason = reason.length > MAX_REASON ? reason.slice(0, MAX_REASON) : reason;
-    if (!(await repo.markFailed(paymentId, failureReason, raw ?? null, at))) return false;
-    const p = toRecord((await repo.findById(paymentId))!);
-    await emit(trx, Topics.PAYMENT_FAILED, p.paymentNumber, {
-      paymentNumber: p.paymentNumber,
-      orderNumber: p.orderNumber,
-      userId: p.userId,
-      amount: toWire(p.amount),
-      paymentMethod: p.paymentMethod,
+    if (!(await this.repo.with(trx).markFailed(payment.id, failureReason, raw ?? null, at))) return false;
+    await emit(trx, Topics.PAYMENT_FAILED, payment.paymentNumber, {
+      paymentNumber: payment.paymentNumber,
+      orderNumber: payment.orderNumber,
+      userId: payment.userId,
+      amount: toWire(payment.amount),
+      paymentMethod: payment.paymentMethod,
       failureReason,
       failedAt: at.toISOString(),
     });
