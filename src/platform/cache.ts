@@ -21,11 +21,13 @@ export class TtlCache<K, V> {
     return hit.value;
   }
 
-  set(key: K, value: V): void {
-    if (this.ttlMs <= 0) return;
+  /** Caches `value` for the cache's time to live, or for `ttlMs` when that is shorter. */
+  set(key: K, value: V, ttlMs = this.ttlMs): void {
+    const ttl = Math.min(ttlMs, this.ttlMs);
+    if (ttl <= 0) return;
     // Oldest first out: Map keeps insertion order.
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as K);
-    this.entries.set(key, { value, expires: Date.now() + this.ttlMs });
+    this.entries.set(key, { value, expires: Date.now() + ttl });
   }
 
   /** The cached value, or `load()`'s (cached). */

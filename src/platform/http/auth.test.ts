@@ -256,6 +256,19 @@ describe('auth over HTTP (HS256, JWT_SECRET)', () => {
     const p = await t.infra.tokens.verify(t.adminToken);
     assert.deepEqual(p.roles, ['ROLE_SHOPPING_ADMIN']);
   });
+
+  test('a verified token is remembered (the same frozen principal), but never past its exp', async () => {
+    const token = await hs256(validClaims({ sub: 'u-cached' }));
+    const first = await t.infra.tokens.verify(token);
+    assert.equal(await t.infra.tokens.verify(token), first);
+    assert.ok(Object.isFrozen(first));
+    // At its exp (still inside jose's 5 s leeway): verified again on every call, not remembered.
+    const expiring = await hs256(validClaims({ sub: 'u-expiring', exp: now() }));
+    const a = await t.infra.tokens.verify(expiring);
+    assert.notEqual(await t.infra.tokens.verify(expiring), a);
+    // A bad token is never remembered as good, and a good one doesn't vouch for a tampered copy.
+    await assert.rejects(t.infra.tokens.verify(token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA')));
+  });
 });
 
 describe('auth over HTTP (RS256, JWT_PUBLIC_KEY)', () => {

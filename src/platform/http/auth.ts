@@ -1,8 +1,9 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { importPKCS8, importSPKI, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../config';
+import { TtlCache } from '../cache';
 import { fail } from './errors';
 
 export const ROLES = ['ROLE_USER', 'ROLE_SHOPPING_SELLER', 'ROLE_SHOPPING_ADMIN', 'ROLE_SUPER_ADMIN'] as const;
@@ -47,12 +48,19 @@ function parseRoles(raw: unknown): Role[] {
   return list.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
 }
 
-type Key = KeyObject | Awaited<ReturnType<typeof importSPKI>>;
+type Key = webcrypto.CryptoKey | Awaited<ReturnType<typeof importSPKI>>;
+
+/** jose's leeway on `exp` and `nbf`, seconds. */
+const CLOCK_TOLERANCE_S = 5;
+/** How long a verified token is remembered (never past its `exp`), and how many are. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
 
 /** Verifies and issues access tokens (jose: no hand-written crypto). */
 export class TokenService {
   private readonly verifyKeys: { alg: 'HS256' | 'RS256'; key: Key }[] = [];
   private signKey?: { alg: 'HS256' | 'RS256'; key: Key };
+  private readonly verified = new TtlCache<string, Principal>(VERIFIED_TTL_MS, VERIFIED_MAX);
 
   private constructor(private readonly config: Config) {}
 
@@ -63,7 +71,11 @@ export class TokenService {
   static async create(config: Config): Promise<TokenService> {
     const svc = new TokenService(config);
     if (config.jwtSecret) {
-      const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+      // A WebCrypto key: jose would convert any other form on every call.
+      const key = await webcrypto.subtle.importKey('raw', Buffer.from(config.jwtSecret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ]);
       svc.verifyKeys.push({ alg: 'HS256', key });
       svc.signKey = { alg: 'HS256', key };
     }
@@ -76,8 +88,15 @@ export class TokenService {
     return svc;
   }
 
-  /** The principal of a valid token; throws C005 for anything else (bad signature, alg none, expired, no exp). */
+  /**
+   * The principal of a valid token; throws C005 for anything else (bad
+   * signature, alg none, expired, no exp). A token verified once is remembered
+   * until its `exp` (at most a minute): a buyer's next requests skip the
+   * signature check, which costs more than the rest of a small request.
+   */
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return known;
     for (const { alg, key } of this.verifyKeys) {
       let payload: JWTPayload;
       try {
@@ -85,18 +104,21 @@ export class TokenService {
           algorithms: [alg],
           requiredClaims: ['sub', 'exp'],
           issuer: this.config.jwtIssuer,
-          clockTolerance: 5,
+          clockTolerance: CLOCK_TOLERANCE_S,
         }));
       } catch {
         continue;
       }
       const roles = parseRoles(payload.effectiveRoles ?? payload.roles);
-      return {
+      const principal: Principal = {
         userId: String(payload.sub),
         roles: roles.length > 0 ? roles : ['ROLE_USER'],
         email: typeof payload.email === 'string' ? payload.email : undefined,
         nickname: typeof payload.nickname === 'string' ? payload.nickname : undefined,
       };
+      Object.freeze(principal); // shared by every request that brings this token
+      this.verified.set(token, principal, payload.exp! * 1000 - Date.now());
+      return principal;
     }
     throw fail('UNAUTHORIZED');
   }
