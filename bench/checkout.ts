@@ -4,17 +4,20 @@
  * fixed number of concurrent buyers (BENCH_BUYERS, 50), beside the same bare
  * constant-JSON baseline route the `products` scenario uses.
  *
- * The load generator runs in a worker thread so it does not share the server's
- * event loop. Each order is two requests and about six transactions (create,
- * reserve, payment start, payment settle, deduct, delivery, confirm).
+ * The load generator runs in a child process so it does not share the server's
+ * event loop. Each order is two requests and three transactions (create with
+ * step 1, payment start, payment settle with steps 3–5) plus the gateway's
+ * ledger write.
  *
  * Targets: order+pay p99 below 150 ms, and at least 300 paid orders/s.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { API_PREFIX } from '../src/platform/http/envelope';
-import { BenchApp, benchSettings, load, table, percentile } from './harness';
+import { BenchApp, benchSettings, load, profiled, runNodeJson, table, percentile } from './harness';
 
 const P99_TARGET_MS = 150;
 const ORDERS_TARGET = 300;
@@ -22,45 +25,64 @@ const BASELINE_PATH = '/bench/baseline';
 const PRODUCTS = 200;
 const STOCK = 100_000;
 
-/** The buyers' loop, run in a worker: each buyer orders its cart and pays, then takes the next token. */
+/**
+ * The buyers' loop, run in a child process (the server's process keeps its
+ * cores to itself, as with autocannon): each buyer orders its cart and pays,
+ * then takes the next token. Plain `http` with a keep-alive agent, one socket
+ * per buyer: the cheapest client Node has, so the load generator takes as
+ * little of the machine as it can.
+ */
 const CLIENT = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { base, tokens, concurrency, durationMs } = workerData;
+const fs = require('node:fs');
+const http = require('node:http');
+const { base, tokens, concurrency, durationMs } = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 const address = { receiverName: '벤치', receiverPhone: '010-0000-0000', zipCode: '06236', address1: '서울 강남구 테헤란로 1' };
 let next = 0;
 const orderMs = [], createMs = [], payMs = [];
 let failures = 0;
 const failureCodes = {};
-const failed = async (res) => {
+function post(path, token, body) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request(base + path, {
+      method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: 'Bearer ' + token },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+function failed(res) {
   failures++;
   let code = String(res.status);
-  try { code = (await res.json()).error?.code ?? code; } catch {}
+  try { code = JSON.parse(res.text).error?.code ?? code; } catch {}
   failureCodes[code] = (failureCodes[code] ?? 0) + 1;
-};
-const post = (path, token, body) => fetch(base + path, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
-  body: JSON.stringify(body),
-});
+}
 async function buyer(deadline) {
   while (Date.now() < deadline && next < tokens.length) {
     const token = tokens[next++];
     const t0 = performance.now();
     const created = await post('/orders', token, { shippingAddress: address });
     const t1 = performance.now();
-    if (created.status !== 201) { await failed(created); continue; }
-    const order = await created.json();
-    const paid = await post('/payments', token, { orderNumber: order.data.orderNumber, paymentMethod: 'CARD' });
+    if (created.status !== 201) { failed(created); continue; }
+    const orderNumber = JSON.parse(created.text).data.orderNumber;
+    const paid = await post('/payments', token, { orderNumber, paymentMethod: 'CARD' });
     const t2 = performance.now();
-    if (paid.status !== 200) { await failed(paid); continue; }
-    await paid.arrayBuffer();
+    if (paid.status !== 200) { failed(paid); continue; }
     createMs.push(t1 - t0); payMs.push(t2 - t1); orderMs.push(t2 - t0);
   }
 }
 (async () => {
   const start = Date.now();
   await Promise.all(Array.from({ length: concurrency }, () => buyer(start + durationMs)));
-  parentPort.postMessage({ orderMs, createMs, payMs, failures, failureCodes, elapsedMs: Date.now() - start, exhausted: next >= tokens.length });
+  process.stdout.write(JSON.stringify({ orderMs, createMs, payMs, failures, failureCodes, elapsedMs: Date.now() - start, exhausted: next >= tokens.length }));
+  agent.destroy();
 })();
 `;
 
@@ -74,12 +96,15 @@ interface ClientResult {
   exhausted: boolean;
 }
 
-function runClient(base: string, tokens: string[], concurrency: number, durationMs: number): Promise<ClientResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT, { eval: true, workerData: { base, tokens, concurrency, durationMs } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+async function runClient(base: string, tokens: string[], concurrency: number, durationMs: number): Promise<ClientResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-checkout-'));
+  const file = join(dir, 'client.json');
+  try {
+    await writeFile(file, JSON.stringify({ base, tokens, concurrency, durationMs }));
+    return (await runNodeJson(['--input-type=commonjs', '-e', CLIENT, file], 'load client')) as ClientResult;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -133,7 +158,7 @@ export async function checkoutScenario(): Promise<boolean> {
     const warmTokens = tokens.splice(0, settings.warmup * 1500);
     if (settings.warmup > 0) await runClient(api, warmTokens, buyers, settings.warmup * 1000);
     process.stdout.write('  running order + pay …');
-    const r = await runClient(api, tokens, buyers, settings.duration * 1000);
+    const r = await profiled(() => runClient(api, tokens, buyers, settings.duration * 1000));
     const ordersPerSecond = (r.orderMs.length / r.elapsedMs) * 1000;
     process.stdout.write(` ${Math.round(ordersPerSecond)} orders/s\n`);
 
