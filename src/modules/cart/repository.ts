@@ -79,27 +79,22 @@ export class CartRepository {
   }
 
   /**
-   * The user's newest cart that has not yielded an order, in one of `statuses`
-   * (or exactly `cartId`), optionally only a non-empty one.
+   * The user's carts in `statuses` that have no order yet, each with whether
+   * it has items. No ORDER BY … LIMIT and no EXISTS in the WHERE on purpose:
+   * with statistics still stale after a burst of new carts, MariaDB answered
+   * that shape by scanning every cart and every cart item. This one is always a
+   * range on (user_id, status) plus one index probe per cart.
    */
-  findLatestUnordered(
-    userId: string,
-    statuses: readonly CartStatus[],
-    opts: { cartId?: number; nonEmpty?: boolean } = {},
-  ): Promise<CartRow | undefined> {
+  openCarts(userId: string, statuses: readonly CartStatus[], cartId?: number) {
     let q = this.db
       .selectFrom('carts as c')
-      .select(['c.id', 'c.user_id', 'c.status', 'c.created_at', 'c.updated_at'])
+      .select(['c.id', 'c.status'])
+      .select((eb) => eb.exists(eb.selectFrom('cart_items as i').select('i.id').whereRef('i.cart_id', '=', 'c.id')).as('has_items'))
       .where('c.user_id', '=', userId)
       .where('c.status', 'in', statuses)
       .where('c.ordered_at', 'is', null);
-    if (opts.cartId !== undefined) q = q.where('c.id', '=', opts.cartId);
-    if (opts.nonEmpty) {
-      q = q.where(({ exists, selectFrom }) =>
-        exists(selectFrom('cart_items as i').select('i.id').whereRef('i.cart_id', '=', 'c.id')),
-      );
-    }
-    return q.orderBy('c.id', 'desc').limit(1).executeTakeFirst();
+    if (cartId !== undefined) q = q.where('c.id', '=', cartId);
+    return q.execute();
   }
 
   /** CHECKED_OUT and ordered, if it is the user's and has not yielded an order yet; rows changed (0 or 1). */

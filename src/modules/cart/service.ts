@@ -149,11 +149,9 @@ export class CartService {
    * else the user's newest non-empty such cart.
    */
   async findOrderableCart(userId: string, cartId?: number): Promise<OrderableCart | undefined> {
-    const cart = await this.repo.findLatestUnordered(userId, ['ACTIVE', 'CHECKED_OUT'], {
-      cartId,
-      nonEmpty: cartId === undefined,
-    });
-    return cart ? { cartId: cart.id, status: cart.status as CartStatus } : undefined;
+    const open = await this.repo.openCarts(userId, ['ACTIVE', 'CHECKED_OUT'], cartId);
+    const pick = cartId !== undefined ? open[0] : open.filter((c) => Number(c.has_items) > 0).sort((a, b) => b.id - a.id)[0];
+    return pick ? { cartId: pick.id, status: pick.status as CartStatus } : undefined;
   }
 
   /**
