@@ -58,19 +58,36 @@ export async function consumeOnce(db: Db, consumer: EventConsumer, event: EventM
 }
 
 /**
- * `consumeOnce` for a batch in one transaction: one commit for many events,
- * which is what keeps consumers up with a flash sale. Returns how many were new.
+ * `consumeOnce` for a batch in one transaction: one commit and two statements
+ * of bookkeeping for many events (which ones are new, then one multi-row
+ * insert), which is what keeps consumers up with a flash sale. Returns how
+ * many were new. A concurrent delivery of one of them makes the insert fail
+ * on the key and the whole batch roll back; the caller then goes event by event.
  */
 export async function consumeBatchOnce(db: Db, consumer: EventConsumer, events: readonly EventMessage[]): Promise<number> {
   return inTransaction(db, async (trx) => {
+    const ids = [...new Set(events.map((e) => e.eventId))];
+    const done = new Set(
+      (
+        await trx
+          .selectFrom('processed_events')
+          .select('event_id')
+          .where('consumer', '=', consumer.name)
+          .where('event_id', 'in', ids)
+          .execute()
+      ).map((r) => r.event_id),
+    );
     const fresh: EventMessage[] = [];
-    const seen = new Set<string>();
     for (const event of events) {
-      if (seen.has(event.eventId)) continue;
-      seen.add(event.eventId);
-      if (await markProcessed(trx, consumer, event)) fresh.push(event);
+      if (done.has(event.eventId)) continue;
+      done.add(event.eventId);
+      fresh.push(event);
     }
     if (fresh.length === 0) return 0;
+    await trx
+      .insertInto('processed_events')
+      .values(fresh.map((e) => ({ consumer: consumer.name, event_id: e.eventId })))
+      .execute();
     if (consumer.handleBatch) await consumer.handleBatch(trx, fresh);
     else for (const event of fresh) await consumer.handle(trx, event);
     return fresh.length;
