@@ -40,7 +40,7 @@ import { CouponService } from './modules/coupon/service';
 import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
 import { QueueService } from './modules/queue/service';
 import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
-import { createSearchEngine, SearchService } from './modules/search/service';
+import { createSearchEngine, SearchService, type ProductChange } from './modules/search/service';
 import { adminSearchRoutes, searchRoutes } from './modules/search/routes';
 import { Topics } from './platform/events/outbox';
 import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
@@ -151,7 +151,8 @@ export function createServices(infra: Infra): Services {
   infra.eventing.register({
     name: indexer,
     topics: [Topics.PRODUCT_CHANGED],
-    handle: async (_trx, event) => search.applyProductChange(event.payload as Parameters<SearchService['applyProductChange']>[0]),
+    handle: async (_trx, event) => search.applyProductChange(event.payload as ProductChange),
+    handleBatch: async (_trx, events) => search.applyProductChanges(events.map((e) => e.payload as ProductChange)),
   });
 
   const notifications = new NotificationService(infra.db, infra.log);

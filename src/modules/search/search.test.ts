@@ -475,6 +475,28 @@ describe('search', () => {
       await search.applyProductChange({ productId: 'x', change: 'UPDATED' });
     });
 
+    test('a batch of changes (repeats, junk, a delete) ends in each product\'s current state', async () => {
+      const a = await t.services.products.create({ name: '배치 동기화 램프', price: 76900, stock: 5 }, 'test');
+      const b = await t.services.products.create({ name: '배치 동기화 의자', price: 35900, stock: 5 }, 'test');
+      await t.services.products.setStock(a.id, 1, 'test');
+      await t.services.products.delete(b.id);
+      await search.applyProductChanges([
+        { productId: a.id, change: 'CREATED' },
+        { productId: b.id, change: 'CREATED' },
+        { productId: a.id, change: 'STOCK' },
+        { productId: 'junk', change: 'STOCK' },
+        { productId: b.id, change: 'DELETED' },
+      ]);
+      const found = await t.call('GET', '/search', { query: { keyword: '배치 동기화' }, token: null });
+      assert.deepEqual(
+        found.body.data.results.map((r: { id: number; stock: number }) => [r.id, r.stock]),
+        [[a.id, 1]],
+      );
+      await t.services.products.delete(a.id);
+      await search.applyProductChanges([{ productId: a.id, change: 'DELETED' }]);
+      assert.deepEqual(await names({ keyword: '배치 동기화' }), []);
+    });
+
     test('POST /admin/search/reindex rebuilds from MySQL (admins only); changes during a rebuild are kept', async () => {
       // Written straight to MySQL behind the index's back (no outbox event): only a rebuild finds it.
       const inserted = await t.db

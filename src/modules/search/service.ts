@@ -81,7 +81,7 @@ function asDocument(row: ProductSearchRow): SearchDocument {
  * Product search (flow 10): full-text search with filters, sorts and highlights,
  * autocomplete, popular keywords (Redis ZSET) and each user's recent keywords
  * (Redis list). The index is built from MySQL at start-up and kept current by
- * `applyProductChange` (fed by `shopping.product.changed`).
+ * `applyProductChanges` (fed by `shopping.product.changed`).
  */
 export class SearchService {
   readonly engine: SearchEngine;
@@ -145,23 +145,29 @@ export class SearchService {
     return this.building;
   }
 
+  /** Applies one `shopping.product.changed` event (see `applyProductChanges`). */
+  applyProductChange(event: ProductChange): Promise<void> {
+    return this.applyProductChanges([event]);
+  }
+
   /**
-   * Applies one `shopping.product.changed` event. Idempotent and order-proof:
-   * the product is re-read, so the index gets its current state (or loses it
-   * when it is no longer live), however often or late the event comes.
+   * Applies `shopping.product.changed` events. Idempotent and order-proof: each
+   * product named is re-read once (one query for the whole batch), so the index
+   * gets its current state, or loses it when it is no longer live, however
+   * often, late or bunched the events come.
    */
-  async applyProductChange(event: ProductChange): Promise<void> {
-    const id = Number(event.productId);
-    if (!Number.isSafeInteger(id) || id <= 0) {
-      this.log.warn({ event }, 'search: product change without a valid productId ignored');
-      return;
+  async applyProductChanges(events: readonly ProductChange[]): Promise<void> {
+    const ids = new Set<number>();
+    for (const event of events) {
+      const id = Number(event.productId);
+      if (!Number.isSafeInteger(id) || id <= 0) {
+        this.log.warn({ event }, 'search: product change without a valid productId ignored');
+        continue;
+      }
+      ids.add(id);
+      this.dirty?.add(id);
     }
-    this.dirty?.add(id);
-    if (event.change === 'DELETED') {
-      await this.engine.remove(id);
-      return;
-    }
-    await this.refreshProducts([id]);
+    if (ids.size > 0) await this.refreshProducts([...ids]);
   }
 
   /** Re-reads these products: live ones are upserted, the rest removed. */
