@@ -14,6 +14,10 @@
  * BENCH_RELAY=1 runs them through warm-up and measurement, as `npm start` does,
  * and reports how many events were still waiting at the end.
  *
+ * Then the same number of buyers order and pay once more with the services
+ * called in this process (no HTTP, no client process): the two runs' CPU per
+ * paid order (this process, all threads) show what the HTTP layer costs.
+ *
  * Targets: order+pay p99 below 150 ms, and at least 300 paid orders/s.
  */
 import { randomUUID } from 'node:crypto';
@@ -117,7 +121,7 @@ async function runClient(base: string, tokens: string[], concurrency: number, du
  * product is the flash-sale scenarios' job), written in bulk: setting the
  * scene is not what is measured.
  */
-async function prepareBuyers(bench: BenchApp, productIds: number[], count: number): Promise<string[]> {
+async function prepareCarts(bench: BenchApp, productIds: number[], count: number): Promise<string[]> {
   const db = bench.infra.db;
   const users = Array.from({ length: count }, () => randomUUID());
   for (let i = 0; i < users.length; i += 1000) {
@@ -131,7 +135,33 @@ async function prepareBuyers(bench: BenchApp, productIds: number[], count: numbe
       )
       .execute();
   }
-  return Promise.all(users.map((userId) => bench.infra.tokens.sign({ userId, roles: ['ROLE_USER'] })));
+  return users;
+}
+
+/**
+ * The same buyers without HTTP: `createOrder` then `pay` called in this
+ * process, so the difference to the HTTP run is what the HTTP layer costs.
+ */
+async function runDirect(bench: BenchApp, users: string[], concurrency: number, durationMs: number) {
+  const address = { receiverName: '벤치', receiverPhone: '010-0000-0000', zipCode: '06236', address1: '서울 강남구 테헤란로 1' };
+  const orderMs: number[] = [];
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const start = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < start + durationMs && next < users.length) {
+        const userId = users[next++];
+        const t0 = performance.now();
+        const order = await bench.services.saga.createOrder(userId, { shippingAddress: address });
+        await bench.services.saga.pay({ userId, roles: ['ROLE_USER'] }, order.orderNumber, 'CARD');
+        orderMs.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsedMs = Date.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { orderMs: orderMs.sort((a, b) => a - b), elapsedMs, cpuMsPerOrder: (used.user + used.system) / 1000 / orderMs.length };
 }
 
 export async function checkoutScenario(): Promise<boolean> {
@@ -151,8 +181,10 @@ export async function checkoutScenario(): Promise<boolean> {
       productIds.push((await bench.services.products.create({ name: `벤치 상품 ${i + 1}`, price: 35000, stock: STOCK }, 'bench')).id);
     }
     baselineBody = await (await fetch(`${bench.baseUrl}${API_PREFIX}/products?page=1&size=20`)).text();
-    // Enough carts for 1,500 orders/s over warm-up and measurement.
-    const tokens = await prepareBuyers(bench, productIds, (settings.duration + settings.warmup) * 1500);
+    // Enough carts for 1,500 orders/s over warm-up and measurement, and as many for the run without HTTP.
+    const users = await prepareCarts(bench, productIds, (2 * settings.duration + settings.warmup) * 1500);
+    const directUsers = users.splice(0, settings.duration * 1500);
+    const tokens = await Promise.all(users.map((userId) => bench.infra.tokens.sign({ userId, roles: ['ROLE_USER'] })));
     console.log(`checkout: ${buyers} concurrent buyers over ${PRODUCTS} products, ${settings.warmup} s warm-up + ${settings.duration} s, gateway latency ${bench.config.pgLatencyMs} ms\n`);
 
     process.stdout.write('  running baseline (constant JSON) …');
@@ -165,11 +197,18 @@ export async function checkoutScenario(): Promise<boolean> {
     if (withRelay) await bench.infra.eventing.start();
     if (settings.warmup > 0) await runClient(api, warmTokens, buyers, settings.warmup * 1000);
     process.stdout.write(`  running order + pay${withRelay ? ' (outbox relay and consumers running)' : ''} …`);
+    const cpu = process.cpuUsage();
     const r = await profiled(() => runClient(api, tokens, buyers, settings.duration * 1000));
+    const used = process.cpuUsage(cpu);
     const ordersPerSecond = (r.orderMs.length / r.elapsedMs) * 1000;
+    const cpuMsPerOrder = (used.user + used.system) / 1000 / r.orderMs.length;
     process.stdout.write(` ${Math.round(ordersPerSecond)} orders/s\n`);
-
     const unsent = withRelay ? (await bench.infra.eventing.relay.lag()).pending : null;
+    process.stdout.write('  running order + pay without HTTP (the services called in-process) …');
+    const direct = await runDirect(bench, directUsers, buyers, settings.duration * 1000);
+    const directPerSecond = (direct.orderMs.length / direct.elapsedMs) * 1000;
+    process.stdout.write(` ${Math.round(directPerSecond)} orders/s\n`);
+
     const paid = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM orders WHERE status = 'PAID'`.execute(bench.infra.db);
     const inv = await bench.infra.db
       .selectFrom('inventory')
@@ -186,18 +225,28 @@ export async function checkoutScenario(): Promise<boolean> {
     console.log(
       '\n' +
         table(
-          ['target', 'per s', 'p50 ms', 'p99 ms', 'vs baseline req/s', 'failures'],
+          ['target', 'per s', 'p50 ms', 'p99 ms', 'vs baseline req/s', 'server CPU ms/order', 'failures'],
           [
-            ['baseline (constant JSON)', Math.round(baseline.requestsPerSecond).toLocaleString('en-US'), String(baseline.latencyP50), String(baseline.latencyP99), '–', String(baseline.non2xx + baseline.errors)],
-            ['POST /orders', '', fmt(percentile(r.createMs, 50)), fmt(percentile(r.createMs, 99)), '', ''],
-            ['POST /payments', '', fmt(percentile(r.payMs, 50)), fmt(percentile(r.payMs, 99)), '', ''],
+            ['baseline (constant JSON)', Math.round(baseline.requestsPerSecond).toLocaleString('en-US'), String(baseline.latencyP50), String(baseline.latencyP99), '–', '', String(baseline.non2xx + baseline.errors)],
+            ['POST /orders', '', fmt(percentile(r.createMs, 50)), fmt(percentile(r.createMs, 99)), '', '', ''],
+            ['POST /payments', '', fmt(percentile(r.payMs, 50)), fmt(percentile(r.payMs, 99)), '', '', ''],
             [
               'order + pay (paid orders)',
               Math.round(ordersPerSecond).toLocaleString('en-US'),
               fmt(percentile(r.orderMs, 50)),
               fmt(p99),
               `${((2 * ordersPerSecond * 100) / baseline.requestsPerSecond).toFixed(1)} % (2 requests each)`,
+              cpuMsPerOrder.toFixed(2),
               String(r.failures),
+            ],
+            [
+              'order + pay without HTTP',
+              Math.round(directPerSecond).toLocaleString('en-US'),
+              fmt(percentile(direct.orderMs, 50)),
+              fmt(percentile(direct.orderMs, 99)),
+              '',
+              direct.cpuMsPerOrder.toFixed(2),
+              '0',
             ],
           ],
         ),
