@@ -152,7 +152,7 @@ export class SearchService {
 
   /**
    * Applies `shopping.product.changed` events. Idempotent and order-proof: each
-   * product named is re-read once (one query for the whole batch), so the index
+   * product named is re-read once (one read for the whole batch), so the index
    * gets its current state, or loses it when it is no longer live, however
    * often, late or bunched the events come.
    */
