@@ -205,7 +205,7 @@ export async function checkoutScenario(): Promise<boolean> {
     process.stdout.write(` ${Math.round(ordersPerSecond)} orders/s\n`);
     const unsent = withRelay ? (await bench.infra.eventing.relay.lag()).pending : null;
     process.stdout.write('  running order + pay without HTTP (the services called in-process) …');
-    const direct = await runDirect(bench, directUsers, buyers, settings.duration * 1000);
+    const direct = await profiled(() => runDirect(bench, directUsers, buyers, settings.duration * 1000), 'direct');
     const directPerSecond = (direct.orderMs.length / direct.elapsedMs) * 1000;
     process.stdout.write(` ${Math.round(directPerSecond)} orders/s\n`);
 

@@ -185,12 +185,14 @@ export function table(header: string[], rows: string[][]): string {
 
 /**
  * Runs `fn`; with BENCH_CPU_PROFILE=<file> set, records a CPU profile of this
- * process (the server's thread) while it runs and writes it there, to open in
- * Chrome DevTools. Only the measured phase is profiled, not set-up or baseline.
+ * process (the server's thread) while it runs and writes it there (with
+ * `-<part>` before the extension when a scenario profiles several parts), to
+ * open in Chrome DevTools. Only measured phases are profiled.
  */
-export async function profiled<T>(fn: () => Promise<T>): Promise<T> {
-  const file = process.env.BENCH_CPU_PROFILE;
-  if (!file) return fn();
+export async function profiled<T>(fn: () => Promise<T>, part?: string): Promise<T> {
+  const setting = process.env.BENCH_CPU_PROFILE;
+  if (!setting) return fn();
+  const file = part ? setting.replace(/(\.cpuprofile)?$/, `-${part}$1`) : setting;
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
