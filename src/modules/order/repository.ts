@@ -189,13 +189,18 @@ export class OrderRepository {
     return row?.compensation_attempts ?? 0;
   }
 
-  /** Sagas in one of `statuses` untouched since `idleBefore` (what a crash may have left mid-way). */
+  /**
+   * Sagas in one of `statuses` untouched since `idleBefore` (what a crash may
+   * have left mid-way), oldest first: the order of idx_saga_states_status, so
+   * the query never walks the table by id.
+   */
   stalledSagas(statuses: readonly SagaStatus[], idleBefore: Date, limit: number): Promise<SagaRow[]> {
     return this.db
       .selectFrom('saga_states')
       .selectAll()
       .where('status', 'in', statuses)
       .where('updated_at', '<', idleBefore)
+      .orderBy('updated_at')
       .orderBy('id')
       .limit(limit)
       .execute();
