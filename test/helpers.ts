@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../src/config';
 import { buildApp, closeInfra, createInfra, createServices, type App, type Infra, type Services } from '../src/app';
@@ -7,6 +8,15 @@ import { migrateToLatest } from '../src/platform/db/migrate';
 import { deleteKeysWithPrefix } from '../src/platform/redis/index';
 import { API_PREFIX } from '../src/platform/http/envelope';
 import type { Role } from '../src/platform/http/auth';
+
+/** Waits until `check` holds, polling every 50 ms; fails after `ms` naming `what`. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 
 export const TEST_USER_ID = '00000000-0000-0000-0000-000000000001';
 export const OTHER_USER_ID = '00000000-0000-0000-0000-000000000002';

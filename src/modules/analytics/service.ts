@@ -53,7 +53,7 @@ export class AnalyticsService {
   private readonly repo: AnalyticsRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly log?: FastifyBaseLogger,
   ) {
     this.repo = new AnalyticsRepository(db);

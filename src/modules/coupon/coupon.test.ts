@@ -305,6 +305,7 @@ describe('public and user routes', () => {
     assert.equal(mine.status, 200);
     const byId = new Map(mine.body.data.map((u: { id: number }) => [u.id, u]));
     assert.equal(byId.size, 3);
+    assert.ok(byId.has(ud.id), 'the expired one is listed too');
     assert.equal((byId.get(ua.id) as any).status, 'USED');
     assert.equal((byId.get(ua.id) as any).usedOrderId, 4242);
     assert.match((byId.get(ua.id) as any).usedAt, /Z$/);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_USER_ID, codeOf, OTHER_USER_ID, TEST_USER_ID, TestApp } from '../../../test/helpers';
+import { ADMIN_USER_ID, codeOf, TEST_USER_ID, TestApp } from '../../../test/helpers';
 import { inTransaction, type Tx } from '../../platform/db/tx';
 import type { Principal } from '../../platform/http/auth';
 import { isAppError } from '../../platform/http/errors';
@@ -9,7 +9,6 @@ import { toAddressResponse, type DeliveryStatus, type DeliveryStatusChange } fro
 import { DeliveryService, utcDatePlusDays } from './service';
 
 const USER: Principal = { userId: TEST_USER_ID, roles: ['ROLE_USER'] };
-const OTHER: Principal = { userId: OTHER_USER_ID, roles: ['ROLE_USER'] };
 const ADMIN: Principal = { userId: ADMIN_USER_ID, roles: ['ROLE_SHOPPING_ADMIN'] };
 
 let t: TestApp;

@@ -139,7 +139,7 @@ export class NotificationService {
   private readonly repo: NotificationRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly log?: FastifyBaseLogger,
   ) {
     this.repo = new NotificationRepository(db);

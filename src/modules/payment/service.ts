@@ -46,7 +46,7 @@ export class PaymentService {
   private readonly repo: PaymentRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly gateway: PaymentGateway,
     private readonly config: Config,
   ) {

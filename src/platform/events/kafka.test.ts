@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TestApp } from '../../../test/helpers';
+import { TestApp, until } from '../../../test/helpers';
 import { KafkaMockCluster } from '../../../test/kafka/mock-cluster';
 import { NotificationService } from '../../modules/notification/service';
 import { inTransaction } from '../db/tx';
@@ -49,14 +49,6 @@ after(async () => {
   await t?.close();
   await cluster?.stop();
 });
-
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('KafkaBroker on the mock cluster', () => {
   test('relay → Kafka → consumer groups: every event once, with its key, topic and payload (eventId, occurredAt)', async () => {

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { codeOf, TestApp, type TestResponse } from '../../../test/helpers';
+import { TestApp, type TestResponse } from '../../../test/helpers';
 import type { App } from '../../app';
 import { API_PREFIX, ok } from './envelope';
 import { IdParam, msg, NotBlank, OptionalNullable } from './schema';
