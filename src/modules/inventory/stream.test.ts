@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { request, type IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import { codeOf, TestApp } from '../../../test/helpers';
+import { openSse } from '../../../test/sse';
 
 let t: TestApp;
 let base: string;
@@ -11,58 +11,8 @@ before(async () => {
 });
 after(() => t.close());
 
-interface Frame {
-  id?: string;
-  event?: string;
-  comment?: string;
-  data?: any;
-}
-
-/** Opens an SSE stream and collects its frames as they arrive. */
-function open(path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ res: IncomingMessage; frames: Frame[]; next: (pred: (f: Frame) => boolean) => Promise<Frame>; close: () => void }>(
-    (resolve, reject) => {
-      const req = request(`${base}/api/v1/shopping${path}`, { headers }, (res) => {
-        const frames: Frame[] = [];
-        const waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const frame: Frame = {};
-            for (const line of block.split('\n')) {
-              if (line.startsWith(':')) frame.comment = line.slice(1);
-              else if (line.startsWith('id: ')) frame.id = line.slice(4);
-              else if (line.startsWith('event: ')) frame.event = line.slice(7);
-              else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6));
-            }
-            frames.push(frame);
-            for (const w of [...waiters]) {
-              if (w.pred(frame)) {
-                waiters.splice(waiters.indexOf(w), 1);
-                w.resolve(frame);
-              }
-            }
-          }
-        });
-        const next = (pred: (f: Frame) => boolean) =>
-          new Promise<Frame>((res2, rej2) => {
-            const found = frames.find(pred);
-            if (found) return res2(found);
-            const timer = setTimeout(() => rej2(new Error(`no matching frame; got ${JSON.stringify(frames)}`)), 3000);
-            waiters.push({ pred, resolve: (f) => (clearTimeout(timer), res2(f)) });
-          });
-        resolve({ res, frames, next, close: () => req.destroy() });
-      });
-      req.on('error', reject);
-      req.end();
-    },
-  );
-}
+/** Opens an SSE stream on this app and collects its frames as they arrive. */
+const open = (path: string, headers: Record<string, string> = {}) => openSse(`${base}/api/v1/shopping${path}`, headers);
 
 test('the stream sends current levels, then every committed change, then heartbeats', async () => {
   const a = (await t.services.products.create({ name: '갤럭시 S24 울트라', price: 1698400, stock: 30 }, 'test')).id;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { request, type IncomingMessage } from 'node:http';
 import Fastify from 'fastify';
 import { after, before, test } from 'node:test';
 import { until, type TestApp } from '../../../test/helpers';
+import { openSse, type SseFrame, type SseStream } from '../../../test/sse';
 import { queueKeys } from './keys';
 import type { QueueOptions, QueueService } from './service';
 import { startQueueApp } from './test-support';
@@ -22,87 +22,13 @@ before(async () => {
 });
 after(() => t.close());
 
-interface Frame {
-  event?: string;
-  comment?: string;
-  data?: any;
-  at: number;
+/** Opens an SSE stream on this app (non-2xx answers: `frames` stays empty, body in `error`). */
+function open(path: string, headers: Record<string, string> = {}): Promise<SseStream> {
+  return openSse(`${base}/api/v1/shopping${path}`, headers);
 }
 
-interface Stream {
-  res: IncomingMessage;
-  frames: Frame[];
-  /** Resolves with the first frame (already received or yet to come) matching `pred`. */
-  next: (pred: (f: Frame) => boolean, timeoutMs?: number) => Promise<Frame>;
-  /** Resolves when the server ends the response. */
-  ended: Promise<void>;
-  close: () => void;
-}
-
-/** Opens an SSE stream and collects its frames as they arrive (non-2xx answers: `frames` stays empty, body in `error`). */
-function open(path: string, headers: Record<string, string> = {}): Promise<Stream & { error?: any }> {
-  return openAt(`${base}/api/v1/shopping`, path, headers);
-}
-
-function openAt(prefix: string, path: string, headers: Record<string, string> = {}): Promise<Stream & { error?: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${prefix}${path}`, { headers }, (res) => {
-      const frames: Frame[] = [];
-      const waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
-      let buffer = '';
-      res.setEncoding('utf8');
-      let endedResolve!: () => void;
-      const ended = new Promise<void>((r) => (endedResolve = r));
-      res.on('end', () => endedResolve());
-      res.on('close', () => endedResolve());
-      const stream: Stream & { error?: any } = {
-        res,
-        frames,
-        ended,
-        close: () => req.destroy(),
-        next: (pred, timeoutMs = 10_000) =>
-          new Promise<Frame>((res2, rej2) => {
-            const found = frames.find(pred);
-            if (found) return res2(found);
-            const timer = setTimeout(() => rej2(new Error(`no matching frame; got ${JSON.stringify(frames)}`)), timeoutMs);
-            waiters.push({ pred, resolve: (f) => (clearTimeout(timer), res2(f)) });
-          }),
-      };
-      if ((res.statusCode ?? 0) >= 300) {
-        let body = '';
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          stream.error = JSON.parse(body);
-          resolve(stream);
-        });
-        return;
-      }
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const frame: Frame = { at: Date.now() };
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) frame.comment = line.slice(1);
-            else if (line.startsWith('event: ')) frame.event = line.slice(7);
-            else if (line.startsWith('data: ')) frame.data = JSON.parse(line.slice(6));
-          }
-          frames.push(frame);
-          for (const w of [...waiters]) {
-            if (w.pred(frame)) {
-              waiters.splice(waiters.indexOf(w), 1);
-              w.resolve(frame);
-            }
-          }
-        }
-      });
-      resolve(stream);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+function openAt(prefix: string, path: string, headers: Record<string, string> = {}): Promise<SseStream> {
+  return openSse(`${prefix}${path}`, headers);
 }
 
 /**
@@ -137,7 +63,7 @@ async function line(id: number, n: number, settings = { maxCapacity: 100, entryB
   return tokens;
 }
 
-const isStatus = (position: number) => (f: Frame) => f.event === 'queue-status' && f.data.data.position === position;
+const isStatus = (position: number) => (f: SseFrame) => f.event === 'queue-status' && f.data.data.position === position;
 
 test('on connect one queue-status, then a push each time the position changes, then queue-entered and the stream closes', async () => {
   const id = freshEvent();
