@@ -4,8 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis as RawRedis } from 'ioredis';
 import { Mutex } from 'redis-semaphore';
 import { TestApp } from '../../test/helpers';
-import { AppError, isAppError } from './http/errors';
-import { withLock } from './lock';
+import { LockBusy, withLock } from './lock';
 
 /** A promise with its resolver, to hold a lock exactly as long as a test wants. */
 function gate() {
@@ -14,11 +13,11 @@ function gate() {
   return { open, opened };
 }
 
-function isS408(err: unknown): boolean {
-  return err instanceof AppError && isAppError(err, 'CONCURRENT_STOCK_MODIFICATION') && err.def.code === 'S408' && err.status === 409;
+function isBusy(err: unknown): boolean {
+  return err instanceof LockBusy;
 }
 
-describe('withLock (redis-semaphore → S408)', () => {
+describe('withLock (redis-semaphore; a busy lock is LockBusy)', () => {
   let t: TestApp;
   let raw: RawRedis;
   let n = 0;
@@ -36,7 +35,7 @@ describe('withLock (redis-semaphore → S408)', () => {
     await t?.close();
   });
 
-  test('two contenders with waitMs 0: exactly one runs, the other gets S408', async () => {
+  test('two contenders with waitMs 0: exactly one runs, the other gets LockBusy', async () => {
     const k = key('race');
     const held = gate();
     let running = 0;
@@ -68,13 +67,13 @@ describe('withLock (redis-semaphore → S408)', () => {
     const rejected = outcomes.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.equal(fulfilled.length, 1, 'exactly one contender ran');
     assert.equal(rejected.length, 1);
-    assert.ok(isS408(rejected[0].reason), `S408 expected, got ${rejected[0].reason}`);
+    assert.ok(isBusy(rejected[0].reason), `LockBusy expected, got ${rejected[0].reason}`);
     assert.equal(ran, 1);
     assert.equal(maxRunning, 1);
     assert.equal(await t.redis.exists(storedKey(k)), 0, 'released after the winner finished');
   });
 
-  test('many contenders with waitMs 0 on one key: one winner, the rest S408, never two inside', async () => {
+  test('many contenders with waitMs 0 on one key: one winner, the rest LockBusy, never two inside', async () => {
     const k = key('many');
     const held = gate();
     let inside = 0;
@@ -90,7 +89,7 @@ describe('withLock (redis-semaphore → S408)', () => {
     setTimeout(held.open, 150);
     const results = await Promise.allSettled(attempts);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    for (const r of results) if (r.status === 'rejected') assert.ok(isS408(r.reason), String(r.reason));
+    for (const r of results) if (r.status === 'rejected') assert.ok(isBusy(r.reason), String(r.reason));
     assert.equal(maxInside, 1);
   });
 
@@ -114,7 +113,7 @@ describe('withLock (redis-semaphore → S408)', () => {
     assert.ok(Date.now() - started >= 100, 'the second waited for the first');
   });
 
-  test('a wait that is too short → S408 without running fn', async () => {
+  test('a wait that is too short → LockBusy without running fn', async () => {
     const k = key('short-wait');
     const held = gate();
     const holder = withLock(t.redis, k, {}, () => held.opened);
@@ -125,7 +124,7 @@ describe('withLock (redis-semaphore → S408)', () => {
       withLock(t.redis, k, { waitMs: 150 }, async () => {
         ran = true;
       }),
-      isS408,
+      isBusy,
     );
     assert.ok(Date.now() - started >= 140, 'it did wait about waitMs');
     assert.equal(ran, false);
@@ -163,7 +162,7 @@ describe('withLock (redis-semaphore → S408)', () => {
     const stranger = new Mutex(t.redis, `lock:${k}`, { identifier: 'not-the-holder', acquiredExternally: true });
     await stranger.release();
     assert.equal(await t.redis.get(storedKey(k)), holderId, 'still the holder’s lock');
-    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isS408);
+    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isBusy);
 
     held.open();
     await holder;
@@ -179,7 +178,7 @@ describe('withLock (redis-semaphore → S408)', () => {
       aborted = signal.aborted;
     });
     await sleep(700); // more than twice the lease
-    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isS408);
+    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isBusy);
     const ttl = await t.redis.pttl(storedKey(k));
     assert.ok(ttl > 0 && ttl <= 300, `lease ttl ${ttl}`);
     held.open();
@@ -222,7 +221,7 @@ describe('withLock (redis-semaphore → S408)', () => {
     await a;
   });
 
-  test('waitMs 0 on a free lock always makes its one attempt (no spurious S408 at a clock tick)', async () => {
+  test('waitMs 0 on a free lock always makes its one attempt (no spurious LockBusy at a clock tick)', async () => {
     // A millisecond boundary between computing the deadline and checking it must not
     // skip the single attempt: make every Date.now() call a new millisecond.
     const realNow = Date.now;
@@ -238,13 +237,13 @@ describe('withLock (redis-semaphore → S408)', () => {
     }
   });
 
-  test('waitMs 0 on a held lock answers S408 at once', async () => {
+  test('waitMs 0 on a held lock answers LockBusy at once', async () => {
     const k = key('fast-fail');
     const held = gate();
     const holder = withLock(t.redis, k, {}, () => held.opened);
     await sleep(20);
     const started = Date.now();
-    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isS408);
+    await assert.rejects(withLock(t.redis, k, { waitMs: 0 }, async () => undefined), isBusy);
     assert.ok(Date.now() - started < 100, `took ${Date.now() - started} ms`);
     held.open();
     await holder;

@@ -1,17 +1,24 @@
 import { Mutex, TimeoutError } from 'redis-semaphore';
 import type { Redis } from './redis/index';
-import { fail } from './http/errors';
 
 export interface LockOptions {
-  /** How long to wait for the lock; 0 = one attempt (the seed's waitTime). Default 3 s. */
+  /** How long to wait for the lock; 0 = one attempt. Default 3 s. */
   waitMs?: number;
-  /** How long a holder that died keeps others out (the seed's leaseTime). Default 5 s. */
+  /** How long a holder that died keeps others out. Default 5 s. */
   leaseMs?: number;
 }
 
+/** The lock was held by someone else for the whole wait; `fn` did not run. Callers decide what that means. */
+export class LockBusy extends Error {
+  constructor(readonly key: string) {
+    super(`lock ${key} is busy`);
+    this.name = 'LockBusy';
+  }
+}
+
 /**
- * The seed's @DistributedLock: runs `fn` while holding `lock:<key>` across all
- * instances, or throws S408 when the lock is not had within `waitMs`.
+ * A distributed lock: runs `fn` while holding `lock:<key>` across all
+ * instances, or throws `LockBusy` when the lock is not had within `waitMs`.
  * redis-semaphore releases only the holder's own lock and refreshes it while
  * `fn` runs; if a refresh finds the lock lost, `signal` aborts so `fn` can stop.
  */
@@ -44,7 +51,7 @@ export async function withLock<T>(
       acquired = false;
     });
   }
-  if (!acquired) throw fail('CONCURRENT_STOCK_MODIFICATION');
+  if (!acquired) throw new LockBusy(key);
   try {
     return await fn(lost.signal);
   } finally {

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from './redis/index';
-import { isAppError } from './http/errors';
-import { withLock } from './lock';
+import { LockBusy, withLock } from './lock';
 
 export interface Job {
   /** Also the lock key: one instance runs the job at a time, the others skip that tick. */
@@ -14,7 +13,7 @@ export interface Job {
 
 /**
  * Periodic jobs that run once across all instances: each tick tries the
- * job's distributed lock with wait 0 (the seed's `@DistributedLock(waitTime = 0)`)
+ * job's distributed lock with wait 0
  * and skips when another instance holds it. Ticks never overlap locally.
  */
 export class Scheduler {
@@ -61,7 +60,7 @@ export class Scheduler {
       await withLock(this.redis, `scheduler:${job.name}`, { waitMs: 0, leaseMs: job.leaseMs ?? Math.max(job.intervalMs, 5000) }, job.run);
       return true;
     } catch (err) {
-      if (isAppError(err, 'CONCURRENT_STOCK_MODIFICATION')) return false;
+      if (err instanceof LockBusy) return false;
       this.log.error({ err, job: job.name }, 'scheduled job failed');
       return true;
     }

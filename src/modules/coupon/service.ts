@@ -4,7 +4,7 @@ import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { withLock } from '../../platform/lock';
+import { LockBusy, withLock } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
 import { defineLuaCommand, type Redis } from '../../platform/redis/index';
 import type { Scheduler } from '../../platform/scheduler';
@@ -656,7 +656,9 @@ export class CouponService {
   }
 
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.redis, `coupon:{${couponId}}:rebuild`, { waitMs: 10_000, leaseMs: 15_000 }, fn);
+    return withLock(this.redis, `coupon:{${couponId}}:rebuild`, { waitMs: 10_000, leaseMs: 15_000 }, fn).catch((err: unknown) => {
+      throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
+    });
   }
 
   private async deleteKeys(couponId: number): Promise<void> {

@@ -3,9 +3,9 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction } from '../../platform/db/tx';
-import { fail, isAppError } from '../../platform/http/errors';
+import { fail } from '../../platform/http/errors';
 import type { SseHub } from '../../platform/http/sse';
-import { withLock } from '../../platform/lock';
+import { LockBusy, withLock } from '../../platform/lock';
 import type { Redis } from '../../platform/redis/index';
 import type { PubSub } from '../../platform/redis/pubsub';
 import type { Job } from '../../platform/scheduler';
@@ -166,7 +166,7 @@ export class QueueService {
         throw err;
       }
     }
-    await this.resync(queue, 5000);
+    await this.resync(queue, 5000).catch(busyAsConflict);
   }
 
   /**
@@ -191,7 +191,7 @@ export class QueueService {
     const keys = queueKeys(eventType, eventId);
     await withLock(this.redis, keys.lock, { waitMs: 5000, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
       await this.redis.del(keys.waiting, keys.entered, keys.users, keys.meta, keys.ver, keys.slot);
-    });
+    }).catch(busyAsConflict);
     await this.publish(keys, { closed: true });
   }
 
@@ -200,7 +200,7 @@ export class QueueService {
     const queue = await this.repo.findQueue(eventType, eventId);
     if (!queue) throw fail('QUEUE_NOT_FOUND');
     if (!queue.is_active) return NOTHING;
-    return this.admit(queue, 3000);
+    return this.admit(queue, 3000).catch(busyAsConflict);
   }
 
   // ---- users -----------------------------------------------------------------------
@@ -365,7 +365,7 @@ export class QueueService {
         await this.redis.set(keys.slot, due, 'PX', 2 * intervalMs);
         await this.admit(q, 0);
       } catch (e) {
-        if (isAppError(e, 'CONCURRENT_STOCK_MODIFICATION')) continue; // a manual /process or a repair holds this queue
+        if (e instanceof LockBusy) continue; // a manual /process or a repair holds this queue
         this.deps.log.error({ err: e, queueId: q.id }, 'queue admission failed');
       }
     }
@@ -602,4 +602,9 @@ export class QueueService {
       this.deps.log.warn({ err }, 'queue event publish failed');
     }
   }
+}
+
+/** An operator's call that found the queue's lock busy for its whole wait: 409 S408, try again. */
+function busyAsConflict(err: unknown): never {
+  throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
 }

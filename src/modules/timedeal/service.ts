@@ -3,7 +3,7 @@ import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { withLock } from '../../platform/lock';
+import { LockBusy, withLock } from '../../platform/lock';
 import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
 import type { Job, Scheduler } from '../../platform/scheduler';
@@ -543,7 +543,11 @@ export class TimeDealService implements DealUnits {
     if (!running) {
       running = withLock(this.redis, `timedeal:rebuild:${dealId}`, { waitMs: 5_000, leaseMs: 15_000 }, async () => {
         await this.loadDeal(dealId, 'missing');
-      }).finally(() => this.rebuilding.delete(dealId));
+      })
+        .catch((err: unknown) => {
+          throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
+        })
+        .finally(() => this.rebuilding.delete(dealId));
       this.rebuilding.set(dealId, running);
     }
     return running;
