@@ -11,7 +11,8 @@ import { codeOf, OTHER_USER_ID, TEST_USER_ID, type TestApp } from '../../../test
 import { inTransaction } from '../../platform/db/tx';
 import { isAppError } from '../../platform/http/errors';
 import { Scheduler } from '../../platform/scheduler';
-import { couponKeys, CouponService, discountFor, parseDateTime } from './service';
+import { parseDateTime } from '../../platform/http/schema';
+import { couponKeys, CouponService, discountFor } from './service';
 import { couponInput, createCoupon, startCouponApp } from './test-support';
 
 let t: TestApp;
@@ -112,6 +113,10 @@ describe('admin routes', () => {
     assert.equal(parseDateTime('2026-01-20T00:00:00.123456')?.toISOString(), '2026-01-20T00:00:00.123Z');
     assert.equal(parseDateTime('2026-01-20T00:00')?.toISOString(), '2026-01-20T00:00:00.000Z');
     assert.equal(parseDateTime('2026-02-30T00:00:00'), null);
+    assert.equal(parseDateTime('2026-01-20T24:00:00'), null);
+    assert.equal(parseDateTime('2026-01-20T23:60:00'), null);
+    assert.equal(parseDateTime('2026-01-20T00:00:00+24:00'), null);
+    assert.equal(parseDateTime('2028-02-29T00:00:00')?.toISOString(), '2028-02-29T00:00:00.000Z');
     assert.equal(parseDateTime('2026-01-20 00:00:00'), null);
     const c = await t.call('POST', '/admin/coupons', {
       ...admin(),

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, IdParam, Money, msg, NotBlank, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, DateTimeInput, IdParam, Money, msg, NotBlank, OptionalNullable } from '../../platform/http/schema';
 
 export const DISCOUNT_TYPES = ['FIXED', 'PERCENTAGE'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
@@ -16,18 +16,6 @@ export type UserCouponStatus = (typeof USER_COUPON_STATUSES)[number];
 /** DECIMAL(12,2): the largest whole amount a money column holds. */
 export const MAX_AMOUNT = 9_999_999_999;
 export const MAX_TOTAL_QUANTITY = 10_000_000;
-
-/**
- * `2026-01-20T00:00:00` (no zone: UTC, contract §1.3), `2026-01-20T00:00:00.000Z`,
- * or an explicit offset. Seconds and a fraction are optional.
- */
-export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|z|[+-]\\d{2}:?\\d{2})?$';
-
-const dateTimeInput = (required: string, label: string) =>
-  msg(Type.String({ pattern: DATE_TIME_PATTERN }), {
-    required,
-    pattern: `${label} must be a date-time such as 2026-01-20T00:00:00`,
-  });
 
 const amount = (label: string) =>
   OptionalNullable(
@@ -61,8 +49,8 @@ export const CouponCreateRequest = Type.Object(
       minimum: 'Total quantity must be at least 1',
       maximum: `Total quantity must be at most ${MAX_TOTAL_QUANTITY}`,
     }),
-    startsAt: dateTimeInput('Start date is required', 'Start date'),
-    expiresAt: dateTimeInput('Expiry date is required', 'Expiry date'),
+    startsAt: DateTimeInput('Start date is required', 'Start date'),
+    expiresAt: DateTimeInput('Expiry date is required', 'Expiry date'),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@ import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { parseDateTime } from '../../platform/http/schema';
 import { LockBusy, withLock } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
 import { defineLuaCommand, type Redis } from '../../platform/redis/index';
@@ -108,33 +109,6 @@ export function discountFor(
   }
   if (coupon.maximum_discount_amount !== null) discount = Math.min(discount, toMinor(coupon.maximum_discount_amount));
   return Math.max(0, Math.min(discount, orderTotal));
-}
-
-/** `2026-01-20T00:00:00` (UTC), `…Z`, or with an offset → Date; null when unreadable. */
-export function parseDateTime(value: Date | string): Date | null {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  const text = value.trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?$/.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s = '00', frac = '', zone = 'Z'] = m;
-  const ms = Number(frac.padEnd(3, '0').slice(0, 3));
-  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  const date = new Date(local);
-  // Reject roll-overs such as 2026-02-30 or 25:00.
-  if (
-    date.getUTCFullYear() !== Number(y) ||
-    date.getUTCMonth() !== Number(mo) - 1 ||
-    date.getUTCDate() !== Number(d) ||
-    date.getUTCHours() !== Number(h) ||
-    date.getUTCMinutes() !== Number(mi) ||
-    date.getUTCSeconds() !== Number(s)
-  ) {
-    return null;
-  }
-  if (zone === 'Z' || zone === 'z') return date;
-  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-  const offsetMin = (Number(zm[2]) * 60 + Number(zm[3])) * (zm[1] === '-' ? -1 : 1);
-  return new Date(local - offsetMin * 60_000);
 }
 
 const nullableWire = (v: string | null) => (v === null ? null : toWire(toMinor(v)));

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, IdParam, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, DateTimeInput, IdParam, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
 import { AddressRequest } from '../order/schemas';
 
 export const TIMEDEAL_STATUSES = ['SCHEDULED', 'ACTIVE', 'ENDED', 'CANCELLED'] as const;
@@ -13,25 +13,6 @@ const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const MAX_PRICE = 1_000_000_000_000;
 /** Quantities are INT columns; anything above a user's limit is refused by the script anyway. */
 const MAX_QUANTITY = 1_000_000;
-
-/**
- * An input date-time (admin only): ISO-8601 with or without a zone; without
- * one it is read as UTC (contract §1.3: the original took local date-times).
- */
-const LDT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})?$';
-const DateTimeInput = (required: string) =>
-  msg(Type.String({ pattern: LDT_PATTERN, maxLength: 40 }), {
-    required,
-    pattern: 'Must be an ISO-8601 date-time such as 2026-01-20T10:00:00',
-  });
-
-/** `2026-01-20T10:00:00` (UTC) | `…Z` | `…+09:00` → Date, or null when it is no real instant. */
-export function parseDateTimeInput(text: string): Date | null {
-  if (!new RegExp(LDT_PATTERN).test(text)) return null;
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? text : `${text}Z`;
-  const date = new Date(zoned);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
 
 // ---- requests ------------------------------------------------------------------------
 
@@ -78,8 +59,8 @@ export const TimeDealCreateRequest = Type.Object(
   {
     name: NotBlank('Time deal name is required', 100, 'Name must be less than 100 characters'),
     description: OptionalNullable(msg(Type.String({ maxLength: 10_000 }), { maxLength: 'Description is too long' })),
-    startsAt: DateTimeInput('Start time is required'),
-    endsAt: DateTimeInput('End time is required'),
+    startsAt: DateTimeInput('Start time is required', 'Start time'),
+    endsAt: DateTimeInput('End time is required', 'End time'),
     products: msg(Type.Array(TimeDealProductRequest, { minItems: 1, maxItems: 100 }), {
       required: 'At least one product is required',
       minItems: 'At least one product is required',

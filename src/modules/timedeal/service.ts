@@ -3,6 +3,7 @@ import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { parseDateTime } from '../../platform/http/schema';
 import { LockBusy, withLock } from '../../platform/lock';
 import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
@@ -15,7 +16,6 @@ import type { ProductSnapshot } from '../product/schemas';
 import { TimeDealRedis } from './redis';
 import { TimeDealRepository, type DealProductRow, type DealProductWithDeal, type DealRow, type PurchaseRow } from './repository';
 import {
-  parseDateTimeInput,
   type TimeDealCreateRequest,
   type TimeDealProductResponse,
   type TimeDealPurchaseRequest,
@@ -149,8 +149,8 @@ export class TimeDealService implements DealUnits {
    * already passed is activated by the next scheduler tick.
    */
   async create(req: TimeDealCreateRequest): Promise<TimeDealResponse> {
-    const startsAt = parseDateTimeInput(req.startsAt);
-    const endsAt = parseDateTimeInput(req.endsAt);
+    const startsAt = parseDateTime(req.startsAt);
+    const endsAt = parseDateTime(req.endsAt);
     const dateErrors: FieldError[] = [];
     if (!startsAt) dateErrors.push({ field: 'startsAt', message: 'Start time is not a valid date-time', rejectedValue: req.startsAt });
     if (!endsAt) dateErrors.push({ field: 'endsAt', message: 'End time is not a valid date-time', rejectedValue: req.endsAt });

@@ -158,7 +158,15 @@ describe('admin', () => {
 
     const badDate = await createDeal({ name: 'n', startsAt: 'tomorrow', endsAt: iso(2 * HOUR), products: [line] });
     assert.equal(codeOf(badDate), 'C002');
-    assert.equal(byField(badDate).startsAt, 'Must be an ISO-8601 date-time such as 2026-01-20T10:00:00');
+    assert.equal(byField(badDate).startsAt, 'Start time must be a date-time such as 2026-01-20T00:00:00');
+
+    // Impossible dates are refused, not rolled over to the next day or month.
+    for (const startsAt of ['2099-02-30T00:00:00', '2099-01-20T24:00:00', '2099-01-20T23:60:00']) {
+      const impossible = await createDeal({ name: 'n', startsAt, endsAt: '2099-12-31T00:00:00', products: [line] });
+      assert.equal(impossible.status, 400, startsAt);
+      assert.equal(codeOf(impossible), 'C002', startsAt);
+      assert.equal(byField(impossible).startsAt, 'Start time is not a valid date-time', startsAt);
+    }
 
     const extra = await createDeal({ name: 'n', startsAt: iso(HOUR), endsAt: iso(2 * HOUR), products: [line], sold: 3 });
     assert.equal(codeOf(extra), 'C002');

@@ -43,6 +43,49 @@ export function NotBlank(requiredMessage: string, maxLength?: number, maxMessage
 export const IdParam = (name: string) =>
   Type.Object({ [name]: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
+/**
+ * An input date-time: `2026-01-20T00:00:00` (no zone: read as UTC), `…Z`, or an
+ * explicit offset; seconds and a fraction are optional.
+ */
+export const DATE_TIME_INPUT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|z|[+-]\\d{2}:?\\d{2})?$';
+
+/** A required input date-time field (`DATE_TIME_INPUT_PATTERN`); `parseDateTime` turns it into a Date. */
+export function DateTimeInput(requiredMessage: string, label: string) {
+  return msg(Type.String({ pattern: DATE_TIME_INPUT_PATTERN, maxLength: 40 }), {
+    required: requiredMessage,
+    pattern: `${label} must be a date-time such as 2026-01-20T00:00:00`,
+  });
+}
+
+/**
+ * The one reader of input date-times (`DATE_TIME_INPUT_PATTERN`) → Date, or null
+ * when the text is unreadable or names no real instant: a day or time that would
+ * roll over (2026-02-30, 24:00, 23:60) is refused, not moved to the next one.
+ */
+export function parseDateTime(value: Date | string): Date | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '00', frac = '', zone = 'Z'] = m;
+  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)));
+  const date = new Date(local);
+  if (
+    date.getUTCFullYear() !== Number(y) ||
+    date.getUTCMonth() !== Number(mo) - 1 ||
+    date.getUTCDate() !== Number(d) ||
+    date.getUTCHours() !== Number(h) ||
+    date.getUTCMinutes() !== Number(mi) ||
+    date.getUTCSeconds() !== Number(s)
+  ) {
+    return null;
+  }
+  if (zone === 'Z' || zone === 'z') return date;
+  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+  if (Number(zm[2]) > 23 || Number(zm[3]) > 59) return null;
+  const offsetMin = (Number(zm[2]) * 60 + Number(zm[3])) * (zm[1] === '-' ? -1 : 1);
+  return new Date(local - offsetMin * 60_000);
+}
+
 /** DATETIME serialised as ISO-8601 UTC with Z. */
 export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 
