@@ -51,6 +51,10 @@ export interface Config {
   productCacheTtlMs: number;
   /** Heartbeat period of SSE streams (inventory). */
   sseHeartbeatMs: number;
+  /** How often coupon and time-deal sales compare Redis with MySQL and free stranded units. */
+  saleReconcileIntervalMs: number;
+  /** How long a unit Redis admitted may go without its MySQL row before it counts as stranded. */
+  saleAdmissionGraceMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -149,5 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
     productCacheTtlMs: int(env, 'PRODUCT_CACHE_TTL_MS', 2000),
     timedealSchedulerIntervalMs: int(env, 'TIMEDEAL_SCHEDULER_INTERVAL_MS', 5000, 100),
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
+    saleReconcileIntervalMs: int(env, 'SALE_RECONCILE_INTERVAL_MS', 3000, 100),
+    saleAdmissionGraceMs: int(env, 'SALE_ADMISSION_GRACE_MS', 5000, 0),
   };
 }
