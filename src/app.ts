@@ -65,7 +65,13 @@ export interface Infra {
   eventing: Eventing;
 }
 
-/** Every domain service, wired in dependency order. Other modules call only these. */
+/**
+ * Every domain service. `createServices` is the one place modules are wired:
+ * each service gets what it calls through its constructor, built in
+ * dependency order; where a lower module must call back up (delivery → saga,
+ * saga → time deals), it declares the interface it needs and a single setter
+ * call at the end of `createServices` connects it. Other modules call only these.
+ */
 export interface Services {
   auth: AuthService;
   inventory: InventoryService;
@@ -126,7 +132,6 @@ export function createServices(infra: Infra): Services {
   const coupons = new CouponService(infra.db, infra.redis);
   coupons.registerJobs(infra.scheduler);
   const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons });
-  deliveries.setListener(saga);
   const orderAdmin = new OrderAdmin(orders, saga, deliveries);
   const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
 
@@ -144,6 +149,11 @@ export function createServices(infra: Infra): Services {
     onPurchased: async (userId, timeDealId) => void (await queue.consume(userId, 'TIMEDEAL', timeDealId)),
   });
   timedeals.registerJobs(infra.scheduler);
+
+  // The two calls that go up the graph, each through an interface the lower module declares:
+  // a delivery's status changes move its order on, and an undone deal order's units go back to the deal.
+  deliveries.setListener(saga);
+  saga.setDealUnits(timedeals);
 
   const search = new SearchService({ engine: createSearchEngine(infra.config, infra.log), products, redis: infra.redis, log: infra.log });
   // Each instance keeps its own index, so with Kafka each needs a consumer group of its own.

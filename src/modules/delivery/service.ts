@@ -69,7 +69,11 @@ export class DeliveryService {
     this.repo = new DeliveryRepository(db);
   }
 
-  /** Registers the one listener (the order module); a later call replaces it. */
+  /**
+   * The one listener (the order saga), which is built after this service (it
+   * creates deliveries through it), so `src/app.ts` connects it here once both
+   * exist; a later call replaces it.
+   */
   setListener(listener: DeliveryListener): void {
     this.listener = listener;
   }

@@ -113,7 +113,11 @@ export class OrderSaga implements DeliveryListener {
 
   private dealUnits?: DealUnits;
 
-  /** The time-deal module registers itself (it also calls us, so it can't be a constructor argument). */
+  /**
+   * Where cancelled or expired deal orders return their units: the time-deal
+   * service, which is built after the saga (it creates its orders through it),
+   * so `src/app.ts` connects it here once both exist.
+   */
   setDealUnits(dealUnits: DealUnits): void {
     this.dealUnits = dealUnits;
   }

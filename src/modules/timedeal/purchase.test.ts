@@ -240,7 +240,6 @@ describe('Redis and MySQL stay one', () => {
     // The saga writes the order, then the transaction fails (a lost connection, a constraint…).
     const saga = h.t.services.saga;
     const failing = {
-      setDealUnits: () => undefined,
       createDealOrder: async (...args: Parameters<OrderSaga['createDealOrder']>) => {
         await saga.createDealOrder(...args);
         throw new Error('injected: MySQL went away');

@@ -101,8 +101,8 @@ export class TimeDealService implements DealUnits {
   private readonly orders: OrderService;
   private readonly log: Log;
   private readonly now: () => Date;
-  private gate?: PurchaseGate;
-  private onPurchased?: PurchaseListener;
+  private readonly gate?: PurchaseGate;
+  private readonly onPurchased?: PurchaseListener;
   readonly statusIntervalMs: number;
   readonly rebuildIntervalMs: number;
   private readonly cache = new Map<number, Promise<CachedDealProduct>>();
@@ -117,7 +117,7 @@ export class TimeDealService implements DealUnits {
     private readonly redis: Redis,
     private readonly products: ProductService,
     private readonly inventory: InventoryService,
-    private readonly saga: Pick<OrderSaga, 'createDealOrder' | 'setDealUnits'>,
+    private readonly saga: Pick<OrderSaga, 'createDealOrder'>,
     options: TimeDealOptions = {},
   ) {
     this.repo = new TimeDealRepository(db);
@@ -129,14 +129,6 @@ export class TimeDealService implements DealUnits {
     this.onPurchased = options.onPurchased;
     this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
     this.rebuildIntervalMs = options.rebuildIntervalMs ?? DEFAULT_REBUILD_INTERVAL_MS;
-    // Cancelled or expired deal orders give their units back to us (see returnUnits).
-    saga.setDealUnits(this);
-  }
-
-  /** The waiting room registers itself here when it is built after us. */
-  setGate(gate: PurchaseGate | undefined, onPurchased?: PurchaseListener): void {
-    this.gate = gate;
-    this.onPurchased = onPurchased;
   }
 
   // ---- admin ----------------------------------------------------------------------------
