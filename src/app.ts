@@ -32,7 +32,7 @@ import { paymentRoutes } from './modules/payment/routes';
 import { OrderService } from './modules/order/service';
 import { OrderSaga } from './modules/order/saga';
 import { OrderAdmin } from './modules/order/admin';
-import { adminOrderRoutes, orderRoutes } from './modules/order/routes';
+import { adminOrderRoutes, orderPaymentRoutes, orderRoutes } from './modules/order/routes';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
 import { TimeDealService } from './modules/timedeal/service';
@@ -259,10 +259,11 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   await app.register(
     async (api) => {
       await api.register(productRoutes(services.products));
-      await api.register(inventoryRoutes(services.inventory, infra));
+      await api.register(inventoryRoutes(services.inventory, { pubsub: infra.pubsub, sse: infra.sse, heartbeatMs: config.sseHeartbeatMs }));
       await api.register(cartRoutes(services.cart));
       await api.register(orderRoutes(services.orders, services.saga, services.idempotency));
-      await api.register(paymentRoutes(services.payments, services.saga, services.idempotency, config.nodeEnv === 'test'));
+      await api.register(orderPaymentRoutes(services.saga, services.idempotency, config.nodeEnv === 'test'));
+      await api.register(paymentRoutes(services.payments));
       await api.register(deliveryRoutes(services.deliveries));
       await api.register(timeDealRoutes(services.timedeals));
       await api.register(couponRoutes(services.coupons));

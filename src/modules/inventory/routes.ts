@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Infra } from '../../app';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { fail } from '../../platform/http/errors';
 import { PageQuery, PageSchema, pageRequest } from '../../platform/http/pagination';
 import { Envelope, IdParam } from '../../platform/http/schema';
-import { sseEnvelope, type SseStream } from '../../platform/http/sse';
+import { sseEnvelope, type SseHub, type SseStream } from '../../platform/http/sse';
+import type { PubSub } from '../../platform/redis/pubsub';
 import { inventoryChannel, type InventoryService, type InventoryUpdate } from './service';
 import {
   AdjustRequest,
@@ -33,7 +33,17 @@ function parseProductIds(values: string[]): number[] {
   return list;
 }
 
-export function inventoryRoutes(inventory: InventoryService, infra: Pick<Infra, 'pubsub' | 'sse' | 'config'>): FastifyPluginAsyncTypebox {
+/** What the live stock stream stands on. */
+export interface InventoryStreamDeps {
+  /** Redis pub/sub, one process-wide subscription per channel. */
+  pubsub: PubSub;
+  /** Opens (and at shutdown closes) the SSE responses. */
+  sse: SseHub;
+  /** How often an idle stream gets a heartbeat comment. */
+  heartbeatMs: number;
+}
+
+export function inventoryRoutes(inventory: InventoryService, deps: InventoryStreamDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     /**
      * Live stock as SSE: the current levels on connect, then every committed
@@ -49,7 +59,7 @@ export function inventoryRoutes(inventory: InventoryService, infra: Pick<Infra, 
         let stream: SseStream | undefined;
         const push = (u: InventoryUpdate) =>
           stream?.send({ id: u.productId, event: 'inventory-update', data: sseEnvelope('inventory-update', u) });
-        const unsubscribe = await infra.pubsub.subscribe(ids.map(inventoryChannel), (message) => push(JSON.parse(message)));
+        const unsubscribe = await deps.pubsub.subscribe(ids.map(inventoryChannel), (message) => push(JSON.parse(message)));
         let current: InventoryResponse[];
         try {
           current = await inventory.batch(ids);
@@ -57,7 +67,7 @@ export function inventoryRoutes(inventory: InventoryService, infra: Pick<Infra, 
           unsubscribe();
           throw err;
         }
-        stream = infra.sse.open(request, reply);
+        stream = deps.sse.open(request, reply);
         stream.onClose(unsubscribe);
         const now = new Date().toISOString();
         for (const row of current) {
@@ -65,7 +75,7 @@ export function inventoryRoutes(inventory: InventoryService, infra: Pick<Infra, 
         }
         const heartbeat = setInterval(
           () => stream?.send({ comment: 'heartbeat', data: sseEnvelope('heartbeat', null) }),
-          infra.config.sseHeartbeatMs,
+          deps.heartbeatMs,
         );
         stream.onClose(() => clearInterval(heartbeat));
       },

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { idempotent, type IdempotencyStore } from '../../platform/http/idempotency';
 import { PageSchema, pageRequest } from '../../platform/http/pagination';
 import { Envelope } from '../../platform/http/schema';
+import { PaymentNumberParams, PaymentResponse, ProcessPaymentRequest } from '../payment/schemas';
 import type { OrderAdmin } from './admin';
 import type { OrderSaga } from './saga';
 import {
@@ -52,6 +54,44 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
           ok(await saga.cancel(principal(request), request.params.orderNumber, request.body.reason.trim())),
       });
     }
+  };
+}
+
+/** Tests may force the mock gateway's answer with `X-Test-Payment-Outcome`; only when NODE_ENV=test. */
+function forcedOutcome(request: FastifyRequest, testMode: boolean): 'approve' | 'decline' | undefined {
+  if (!testMode) return undefined;
+  const value = request.headers['x-test-payment-outcome'];
+  return value === 'approve' || value === 'decline' ? value : undefined;
+}
+
+/**
+ * Paying an order and refunding its payment: payment paths, served here because
+ * the saga runs them (the payment module is one of its steps).
+ */
+export function orderPaymentRoutes(saga: OrderSaga, idempotency: IdempotencyStore, testMode: boolean): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.post(
+      '/payments',
+      { schema: { tags: ['payment'], body: ProcessPaymentRequest, response: { 200: Envelope(PaymentResponse) } } },
+      async (request, reply) =>
+        idempotent(idempotency, 'payments', request, reply, async () => ({
+          status: 200,
+          body: ok(
+            await saga.pay(
+              principal(request),
+              request.body.orderNumber.trim(),
+              request.body.paymentMethod,
+              forcedOutcome(request, testMode),
+            ),
+          ),
+        })),
+    );
+
+    app.post(
+      '/payments/:paymentNumber/refund',
+      { schema: { tags: ['payment'], params: PaymentNumberParams, response: { 200: Envelope(PaymentResponse) } } },
+      async (request) => ok(await saga.refundPayment(principal(request), request.params.paymentNumber)),
+    );
   };
 }
 
