@@ -120,7 +120,13 @@ export async function closeInfra(infra: Infra): Promise<void> {
   infra.redis.disconnect();
 }
 
-export function createServices(infra: Infra): Services {
+/** What a caller may choose about the services `createServices` builds. */
+export interface ServiceOptions {
+  /** The clock time deals run on (their start, end and purchase window); tests move it. Default: the real one. */
+  now?: () => Date;
+}
+
+export function createServices(infra: Infra, options: ServiceOptions = {}): Services {
   const auth = new AuthService(infra.db, infra.tokens);
   const inventory = new InventoryService(infra.db, infra.pubsub);
   const products = new ProductService(infra.db, inventory, infra.config.productCacheTtlMs);
@@ -143,6 +149,7 @@ export function createServices(infra: Infra): Services {
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
     orders,
+    now: options.now,
     log: infra.log,
     // While a waiting room runs for TIMEDEAL/{id}, only admitted buyers may buy; a purchase uses up the entry.
     gate: (userId, timeDealId) => queue.assertAdmitted(userId, 'TIMEDEAL', timeDealId),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../src/config';
-import { buildApp, closeInfra, createInfra, createServices, type App, type Infra, type Services } from '../src/app';
+import { buildApp, closeInfra, createInfra, createServices, type App, type Infra, type ServiceOptions, type Services } from '../src/app';
 import { dropDatabase, ensureDatabase } from '../src/platform/db/index';
 import { migrateToLatest } from '../src/platform/db/migrate';
 import { deleteKeysWithPrefix } from '../src/platform/redis/index';
@@ -35,6 +35,8 @@ export interface StartOptions {
    * put them under `API_PREFIX` to get the `/api` default of `auth: 'user'`.
    */
   routes?: (app: App) => void | Promise<void>;
+  /** Passed to `createServices` (a movable clock for time deals). */
+  services?: ServiceOptions;
 }
 
 export interface CallOptions {
@@ -77,7 +79,7 @@ export class TestApp {
     await ensureDatabase(config.databaseUrl);
     const infra = await createInfra(config);
     await migrateToLatest(infra.db);
-    const services = createServices(infra);
+    const services = createServices(infra, options.services);
     const app = await buildApp(infra, services);
     if (options.routes) await options.routes(app);
     await app.ready();

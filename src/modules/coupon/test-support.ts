@@ -1,50 +1,17 @@
-/**
- * Test helpers for the coupon module: an app with the coupon routes, whether or
- * not src/app.ts wires them yet, and a coupon factory.
- */
-import { API_PREFIX } from '../../platform/http/envelope';
+/** Test helpers for the coupon module: an app and its coupon service, and a coupon factory. */
 import { TestApp } from '../../../test/helpers';
-import { adminCouponRoutes, couponRoutes } from './routes';
 import type { CouponInput, CouponResponse } from './schemas';
-import { CouponService } from './service';
+import type { CouponService } from './service';
 
 export interface CouponTestApp {
   t: TestApp;
-  /** The instance behind the HTTP routes (failpoints set here reach them). */
+  /** The app's own service, behind its HTTP routes (failpoints set here reach them). */
   coupons: CouponService;
 }
 
-/** The app's `services.coupons` when wired; else our own instance, routes mounted as the app would. */
 export async function startCouponApp(env: Record<string, string> = {}): Promise<CouponTestApp> {
-  let coupons: CouponService | undefined;
-  const lazy = new Proxy({} as CouponService, {
-    get(_target, prop) {
-      const value = (coupons as unknown as Record<string | symbol, unknown>)[prop];
-      return typeof value === 'function' ? value.bind(coupons) : value;
-    },
-  });
-  const t = await TestApp.start(env, {
-    routes: async (app) => {
-      if (app.hasRoute({ method: 'POST', url: `${API_PREFIX}/coupons/:couponId/issue` })) return;
-      await app.register(
-        async (api) => {
-          await api.register(couponRoutes(lazy));
-          await api.register(
-            async (admin) => {
-              admin.addHook('onRoute', (route) => {
-                route.config = { ...route.config, auth: 'admin' };
-              });
-              await admin.register(adminCouponRoutes(lazy));
-            },
-            { prefix: '/admin' },
-          );
-        },
-        { prefix: API_PREFIX },
-      );
-    },
-  });
-  coupons = (t.services as unknown as { coupons?: CouponService }).coupons ?? new CouponService(t.db, t.redis);
-  return { t, coupons };
+  const t = await TestApp.start(env);
+  return { t, coupons: t.services.coupons };
 }
 
 let seq = 0;

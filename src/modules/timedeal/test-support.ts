@@ -1,18 +1,15 @@
 /**
- * Test helpers for the time-deal module: an app with the time-deal routes
- * (mounted here until `src/app.ts` wires them; then the app's own are used)
- * and a TimeDealService on the app's database and Redis with a movable clock.
+ * Test helpers for the time-deal module: an app whose time-deal service runs on
+ * a clock the test can move, and a product factory.
  */
-import { API_PREFIX } from '../../platform/http/envelope';
 import { codeOf, TestApp } from '../../../test/helpers';
-import { adminTimeDealRoutes, timeDealRoutes } from './routes';
 import { TimeDealService, type TimeDealOptions } from './service';
 
 export { codeOf };
 
 export interface DealTestApp {
   t: TestApp;
-  /** The service the routes use and the saga returns deal units to. */
+  /** The app's own service: the routes use it and the saga returns deal units to it. */
   deals: TimeDealService;
   /** Milliseconds added to the service's clock (tests move time with it). */
   clock: { offsetMs: number };
@@ -21,49 +18,19 @@ export interface DealTestApp {
 }
 
 export async function startDealApp(env: Record<string, string> = {}): Promise<DealTestApp> {
-  let deals: TimeDealService | undefined;
   const clock = { offsetMs: 0 };
-  // Handlers look the service up per request: it is built once the app's services exist.
-  const late = new Proxy({} as TimeDealService, {
-    get: (_target, key) => {
-      const value = (deals as unknown as Record<PropertyKey, unknown>)[key];
-      return typeof value === 'function' ? value.bind(deals) : value;
-    },
-  });
-  const t = await TestApp.start(env, {
-    routes: async (app) => {
-      if (app.hasRoute({ method: 'GET', url: `${API_PREFIX}/time-deals` })) return;
-      await app.register(
-        async (api) => {
-          await api.register(timeDealRoutes(late));
-          await api.register(adminTimeDealRoutes(late), { prefix: '/admin' });
-        },
-        { prefix: API_PREFIX },
-      );
-    },
-  });
-  const build = (options: TimeDealOptions = {}) =>
-    new TimeDealService(t.db, t.redis, t.services.products, t.services.inventory, t.services.saga, {
-      log: t.infra.log,
-      now: () => new Date(Date.now() + clock.offsetMs),
-      ...options,
-    });
-  deals = build();
-  const wired = (t.services as unknown as { timedeals?: TimeDealService }).timedeals;
-  if (wired) {
-    // The app has its own: it serves the routes; ours (with the movable clock) takes the saga's returns.
-    t.services.saga.setDealUnits(deals);
-  }
+  const now = () => new Date(Date.now() + clock.offsetMs);
+  const t = await TestApp.start(env, { services: { now } });
   return {
     t,
-    deals,
+    deals: t.services.timedeals,
     clock,
-    another: (options) => {
-      const other = build(options);
-      // The saga keeps returning units to the main test service.
-      t.services.saga.setDealUnits(deals!);
-      return other;
-    },
+    another: (options = {}) =>
+      new TimeDealService(t.db, t.redis, t.services.products, t.services.inventory, t.services.saga, {
+        log: t.infra.log,
+        now,
+        ...options,
+      }),
   };
 }
 
