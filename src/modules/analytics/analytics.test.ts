@@ -7,31 +7,14 @@ import { consumeBatchOnce, consumeOnce, ConsumerRegistry } from '../../platform/
 import { LocalBroker } from '../../platform/events/local-broker';
 import { emit, type EventMessage, type Topic, Topics } from '../../platform/events/outbox';
 import { OutboxRelay } from '../../platform/events/relay';
-import { API_PREFIX } from '../../platform/http/envelope';
-import { adminAnalyticsRoutes } from './routes';
-import { AnalyticsService } from './service';
+import type { AnalyticsService } from './service';
 
 let t: TestApp;
 let analytics: AnalyticsService;
 
 before(async () => {
-  let service: AnalyticsService | undefined;
-  t = await TestApp.start({}, {
-    routes: async (app) => {
-      if (app.hasRoute({ method: 'GET', url: `${API_PREFIX}/admin/analytics/daily` })) return;
-      // Until src/app.ts registers adminAnalyticsRoutes under /admin: the same routes under the same admin rule.
-      await app.register(
-        async (admin) => {
-          admin.addHook('onRoute', (route) => {
-            route.config = { ...route.config, auth: 'admin' };
-          });
-          await admin.register(adminAnalyticsRoutes({ daily: (...args) => service!.daily(...args) } as AnalyticsService));
-        },
-        { prefix: `${API_PREFIX}/admin` },
-      );
-    },
-  });
-  analytics = service = new AnalyticsService(t.db);
+  t = await TestApp.start();
+  analytics = t.services.analytics;
 });
 after(() => t.close());
 beforeEach(async () => {

@@ -12,7 +12,7 @@ const USER: Principal = { userId: TEST_USER_ID, roles: ['ROLE_USER'] };
 const ADMIN: Principal = { userId: ADMIN_USER_ID, roles: ['ROLE_SHOPPING_ADMIN'] };
 
 let t: TestApp;
-/** A service of this file's own, so the order module's listener (once wired) never sees these fake orders. */
+/** A service of this file's own, so the order saga (the app's delivery listener) never sees these fake orders. */
 let svc: DeliveryService;
 /** The app's own service, behind the HTTP routes, with the order saga as its listener. */
 let served: DeliveryService;

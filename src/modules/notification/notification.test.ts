@@ -7,31 +7,14 @@ import { consumeOnce, ConsumerRegistry } from '../../platform/events/consumer';
 import { LocalBroker } from '../../platform/events/local-broker';
 import { emit, type EventMessage, type Topic, Topics } from '../../platform/events/outbox';
 import { OutboxRelay } from '../../platform/events/relay';
-import { API_PREFIX } from '../../platform/http/envelope';
-import { adminNotificationRoutes } from './routes';
-import { NotificationService } from './service';
+import type { NotificationService } from './service';
 
 let t: TestApp;
 let notifications: NotificationService;
 
 before(async () => {
-  let service: NotificationService | undefined;
-  t = await TestApp.start({}, {
-    routes: async (app) => {
-      if (app.hasRoute({ method: 'GET', url: `${API_PREFIX}/admin/notifications` })) return;
-      // Until src/app.ts registers adminNotificationRoutes under /admin: the same routes under the same admin rule.
-      await app.register(
-        async (admin) => {
-          admin.addHook('onRoute', (route) => {
-            route.config = { ...route.config, auth: 'admin' };
-          });
-          await admin.register(adminNotificationRoutes({ list: (...args) => service!.list(...args) } as NotificationService));
-        },
-        { prefix: `${API_PREFIX}/admin` },
-      );
-    },
-  });
-  notifications = service = new NotificationService(t.db);
+  t = await TestApp.start();
+  notifications = t.services.notifications;
 });
 after(() => t.close());
 beforeEach(async () => {

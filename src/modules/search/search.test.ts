@@ -2,49 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { codeOf, OTHER_USER_ID, TEST_USER_ID, TestApp } from '../../../test/helpers';
-import { API_PREFIX } from '../../platform/http/envelope';
 import { isAppError } from '../../platform/http/errors';
 import { MemorySearchEngine } from './memory-engine';
-import { adminSearchRoutes, searchRoutes } from './routes';
 import { POPULAR_FLUSH_MS, POPULAR_KEY, recentKey, SearchService } from './service';
 
 let t: TestApp;
 let search: SearchService;
 
 before(async () => {
-  let late: SearchService | undefined;
-  // Calls made before the service exists can't happen: routes are only hit after start().
-  const lazy = new Proxy({} as SearchService, {
-    get: (_target, prop) => {
-      const value = (late as unknown as Record<string | symbol, unknown>)[prop];
-      return typeof value === 'function' ? value.bind(late) : value;
-    },
-  });
-  t = await TestApp.start({}, {
-    routes: async (app) => {
-      if (app.hasRoute({ method: 'GET', url: `${API_PREFIX}/search` })) return;
-      // Until src/app.ts registers them: the public routes under the API prefix, the admin one under /admin's rule.
-      await app.register(
-        async (api) => {
-          await api.register(searchRoutes(lazy));
-          await api.register(
-            async (admin) => {
-              admin.addHook('onRoute', (route) => {
-                route.config = { ...route.config, auth: 'admin' };
-              });
-              await admin.register(adminSearchRoutes(lazy));
-            },
-            { prefix: '/admin' },
-          );
-        },
-        { prefix: API_PREFIX },
-      );
-    },
-  });
-  const wired = (t.services as unknown as { search?: SearchService }).search;
-  search = late =
-    wired ??
-    new SearchService({ engine: new MemorySearchEngine(), products: t.services.products, redis: t.redis, log: t.infra.log });
+  t = await TestApp.start();
+  search = t.services.search;
 });
 after(async () => {
   await search.close();
