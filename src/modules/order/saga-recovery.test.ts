@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { TestApp } from './helpers';
-import type { CrashPoint } from '../src/modules/order/saga';
+import { TestApp } from '../../../test/helpers';
+import type { CrashPoint } from './saga';
 
 let t: TestApp;
 before(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { codeOf, TestApp } from './helpers';
+import { codeOf, TestApp } from '../../../test/helpers';
 
 let t: TestApp;
 before(async () => {
