@@ -56,7 +56,7 @@ async function orderRow(orderNumber: string) {
   return t.db.selectFrom('orders').selectAll().where('order_number', '=', orderNumber).executeTakeFirstOrThrow();
 }
 
-describe('flow 3–4: create and pay', () => {
+describe('create and pay', () => {
   test('the happy path: PENDING with stock reserved, then PAID with stock sold and a delivery', async () => {
     const p1 = await product(10, 19900.5);
     const p2 = await product(5, 35000);
@@ -183,7 +183,7 @@ describe('flow 3–4: create and pay', () => {
   });
 });
 
-describe('flow 5: cancellation', () => {
+describe('cancellation', () => {
   test('PENDING → CANCELLED with stock released (PUT and POST)', async () => {
     const p = await product(5);
     for (const method of ['PUT', 'POST'] as const) {
@@ -245,7 +245,7 @@ describe('flow 5: cancellation', () => {
   });
 });
 
-describe('flow 6: delivery drives the order', () => {
+describe('delivery drives the order', () => {
   test('SHIPPED → SHIPPING, DELIVERED → DELIVERED, RETURNED → refunded with stock returned', async () => {
     const p = await product(4);
     const u = await buyer();

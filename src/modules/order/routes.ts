@@ -44,7 +44,7 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
       async (request) => ok(await orders.get(request.params.orderNumber, principal(request))),
     );
 
-    // The seed cancels with PUT, the original storefront with POST: both are served.
+    // Cancelling is served on PUT and on POST: existing clients use either.
     for (const method of ['PUT', 'POST'] as const) {
       app.route({
         method,
