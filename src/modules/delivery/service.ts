@@ -57,7 +57,7 @@ export interface UpdateDeliveryStatus {
 }
 
 /**
- * Deliveries (flow 6): created PREPARING by the order saga, moved through the
+ * Deliveries: created PREPARING by the order saga, moved through the
  * contract's §0.2 states by admins, each change written with a history row,
  * the shipped event and the listener's work in one transaction.
  */

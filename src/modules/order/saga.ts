@@ -145,7 +145,7 @@ export class OrderSaga implements DeliveryListener {
     this.repo = deps.orders.repo;
   }
 
-  // ---- flow 3: create the order and take step 1 ----------------------------------
+  // ---- ordering: create the order and take step 1 ----------------------------------
 
   /**
    * The order (PENDING, items copied from the cart, cart CHECKED_OUT), its
@@ -286,7 +286,7 @@ export class OrderSaga implements DeliveryListener {
     });
   }
 
-  // ---- flow 4: payment, then steps 3–5 ----------------------------------------------
+  // ---- paying: the payment, then steps 3–5 ----------------------------------------------
 
   /**
    * Step 2 and what follows. The payment row is created under the order's
@@ -417,7 +417,7 @@ export class OrderSaga implements DeliveryListener {
     });
   }
 
-  // ---- flow 5 and every other undo --------------------------------------------------
+  // ---- cancelling, refunding and every other undo --------------------------------------------------
 
   /** Cancel: PENDING → release; PAID → refund and return stock; anything later → S203. */
   async cancel(caller: Principal, orderNumber: string, reason: string): Promise<OrderResponse> {
@@ -534,7 +534,7 @@ export class OrderSaga implements DeliveryListener {
     }
   }
 
-  // ---- flow 6: the delivery drives the order -------------------------------------------
+  // ---- delivery: the delivery drives the order -------------------------------------------
 
   /** Every transaction that touches an order's saga locks the order row first: one lock order, no deadlocks. */
   async lockOrder(trx: Tx, orderId: number): Promise<void> {

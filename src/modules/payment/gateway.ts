@@ -85,7 +85,7 @@ export interface MockGatewayOptions {
 }
 
 /**
- * The mock PG of the seed, with its ledger in MySQL (`pg_transactions`) so
+ * The mock payment gateway, with its ledger in MySQL (`pg_transactions`) so
  * lookups and refunds work after a restart and across instances. Idempotency
  * rests on the unique key of `idempotency_key`: the first insert decides the
  * outcome, every concurrent or later capture with that key reads it back.

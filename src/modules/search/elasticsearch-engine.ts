@@ -9,7 +9,7 @@ import { hasHangul, hasLatin } from './korean';
  * instance, for catalogs and traffic beyond one machine.
  *
  * The cluster needs the `analysis-nori` plugin (Korean morphological analysis).
- * Besides the seed's nori-analysed `name`/`description`, each has an `ngram`
+ * Besides the nori-analysed `name`/`description`, each has an `ngram`
  * sub-field (Hangul 1–2-grams) so that a part of a word finds it ("폰" →
  * 아이폰, 스마트폰), as in the memory engine.
  *
@@ -221,7 +221,7 @@ export class ElasticsearchEngine implements SearchEngine {
     this.log = options.log;
   }
 
-  /** The seed's IndexInitializationService: create the index with its mapping unless it exists. */
+  /** Start-up: create the index with its mapping unless it exists. */
   async init(): Promise<InitResult> {
     if (await this.client.indices.exists({ index: this.indexName })) return { created: false };
     try {

@@ -18,7 +18,7 @@ import {
 /** Search routes (contract §3 #39–45): reads are public; `GET /search/recent` is personalised with a token. */
 export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    // The seed's path and the original's: same parameters, same answer.
+    // Two paths for one search (both are in use by clients): same parameters, same answer.
     for (const path of ['/search', '/search/products']) {
       app.get(
         path,

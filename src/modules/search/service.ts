@@ -19,7 +19,7 @@ export const POPULAR_MAX = 10_000;
 export const RECENT_TTL_SECONDS = 90 * 24 * 3600;
 /**
  * Searches add to popular in batches: counts gather in memory and go to Redis
- * as one ZINCRBY per keyword this often (architecture rule 7: fold counters in
+ * as one ZINCRBY per keyword this often (architecture rule "no hot rows": fold counters in
  * batches), instead of a Redis round trip per search.
  */
 export const POPULAR_FLUSH_MS = 500;
@@ -78,7 +78,7 @@ function asDocument(row: ProductSearchRow): SearchDocument {
 }
 
 /**
- * Product search (flow 10): full-text search with filters, sorts and highlights,
+ * Product search: full-text search with filters, sorts and highlights,
  * autocomplete, popular keywords (Redis ZSET) and each user's recent keywords
  * (Redis list). The index is built from MySQL at start-up and kept current by
  * `applyProductChanges` (fed by `shopping.product.changed`).
@@ -111,7 +111,7 @@ export class SearchService {
     return this.ready;
   }
 
-  /** Start-up (the seed's IndexInitializationService): create the index if missing, then build it from MySQL. */
+  /** Start-up: create the index if missing, then build it from MySQL. */
   async start(): Promise<ReindexResponse> {
     await this.engine.init();
     return this.rebuild();

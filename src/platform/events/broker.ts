@@ -12,7 +12,7 @@ export type EventHandler = (events: readonly EventMessage[]) => Promise<void>;
 /**
  * What the outbox relay publishes to and consumers subscribe at. Two
  * implementations: `LocalBroker` (in-process, the default for one machine) and
- * `KafkaBroker` (the seed's Kafka, for several machines). Delivery is
+ * `KafkaBroker` (Kafka, for several machines). Delivery is
  * at-least-once either way; consumers de-duplicate by `eventId`.
  */
 export interface Broker {

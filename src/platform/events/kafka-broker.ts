@@ -33,7 +33,7 @@ interface Subscription {
 }
 
 /**
- * The seed's Kafka through kafkajs. One message per event: topic = the event's
+ * Kafka through kafkajs. One message per event: topic = the event's
  * topic, key = the aggregate's number (so one order's events share a
  * partition and stay in order), value = the JSON payload, which already holds
  * `eventId` and `occurredAt`. The producer waits for all in-sync replicas
@@ -70,7 +70,7 @@ export class KafkaBroker implements Broker {
       idempotent: false,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // murmur2 like the Java client, so a key lands on the same partition as the seed's producer put it.
+      // murmur2 like the Java client, so a key lands on the same partition as a Java producer puts it.
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });

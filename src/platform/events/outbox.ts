@@ -3,7 +3,7 @@ import type { Insertable } from 'kysely';
 import { afterCommit, beforeCommit, hasCommitHooks, type Tx } from '../db/tx';
 import type { OutboxEventsTable } from '../db/types';
 
-/** The seed's nine topics plus the catalog's change feed (search). */
+/** The shop's nine domain topics plus the catalog's change feed (search). */
 export const Topics = {
   ORDER_CREATED: 'shopping.order.created',
   ORDER_CONFIRMED: 'shopping.order.confirmed',

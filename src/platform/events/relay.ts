@@ -42,7 +42,7 @@ type Row = Pick<Selectable<OutboxEventsTable>, 'id' | 'event_id' | 'topic' | 'ev
 const EMPTY: PassResult = { claimed: 0, published: 0, failed: 0, waiting: 0 };
 
 /**
- * Publishes the outbox (rule 3): claims due unsent rows in id order with
+ * Publishes the outbox (an event leaves only after its transaction committed): claims due unsent rows in id order with
  * `FOR UPDATE SKIP LOCKED`, so any number of instances share the work without
  * publishing a row twice at once; publishes them; marks them sent only after
  * the broker acknowledged, in the same transaction that holds the claim. A
