@@ -1,37 +1,52 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor, Tx } from '../../platform/db/tx';
+import type { QueueEntriesTable, WaitingQueuesTable } from '../../platform/db/types';
 import type { EntryStatus } from './schemas';
 
-export interface QueueRow {
-  id: number;
-  event_type: string;
-  event_id: number;
-  max_capacity: number;
-  entry_batch_size: number;
-  entry_interval_seconds: number;
-  entry_ttl_seconds: number;
-  is_active: number;
-  created_at: Date;
-  activated_at: Date | null;
-  deactivated_at: Date | null;
-}
+export type QueueRow = Selectable<WaitingQueuesTable>;
 
-export interface EntryRow {
-  id: number;
-  queue_id: number;
-  user_id: string;
-  entry_token: string;
-  status: EntryStatus;
-  joined_at: Date;
-  entered_at: Date | null;
-  expires_at: Date | null;
-}
+/** An entry as the queue reads it (ENTRY_COLUMNS), its status one of the four the module writes. */
+export type EntryRow = Omit<Pick<Selectable<QueueEntriesTable>, (typeof ENTRY_COLUMNS)[number]>, 'status'> & { status: EntryStatus };
 
 export interface QueueSettings {
   maxCapacity: number;
   entryBatchSize: number;
   entryIntervalSeconds: number;
   entryTtlSeconds: number;
+}
+
+/** A queue's settings as its row's columns. */
+function settingsColumns(s: QueueSettings) {
+  return {
+    max_capacity: s.maxCapacity,
+    entry_batch_size: s.entryBatchSize,
+    entry_interval_seconds: s.entryIntervalSeconds,
+    entry_ttl_seconds: s.entryTtlSeconds,
+  };
+}
+
+/** A queue row's settings. */
+export function settingsOf(q: QueueRow): QueueSettings {
+  return {
+    maxCapacity: q.max_capacity,
+    entryBatchSize: q.entry_batch_size,
+    entryIntervalSeconds: q.entry_interval_seconds,
+    entryTtlSeconds: q.entry_ttl_seconds,
+  };
+}
+
+/** The row of an active queue whose id and settings are known without reading it (just activated, or Redis' copy). */
+export function activeQueueRow(id: number, eventType: string, eventId: number, s: QueueSettings): QueueRow {
+  return {
+    id,
+    event_type: eventType,
+    event_id: eventId,
+    ...settingsColumns(s),
+    is_active: 1,
+    created_at: new Date(),
+    activated_at: new Date(),
+    deactivated_at: null,
+  };
 }
 
 const QUEUE_COLUMNS = [
@@ -80,12 +95,12 @@ export class QueueRepository {
       .where('event_id', '=', eventId)
       .executeTakeFirst();
     // The column's collation ignores case: another case of the same name is another queue.
-    return row && row.event_type === eventType ? (row as QueueRow) : undefined;
+    return row && row.event_type === eventType ? row : undefined;
   }
 
   async findQueueById(id: number): Promise<QueueRow | undefined> {
     const row = await this.db.selectFrom('waiting_queues').select(QUEUE_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row as QueueRow | undefined;
+    return row;
   }
 
   /** Same lookup returning whatever row holds the unique key (for activate's case clash check). */
@@ -97,7 +112,7 @@ export class QueueRepository {
       .where('event_id', '=', eventId)
       .forUpdate()
       .executeTakeFirst();
-    return row as QueueRow | undefined;
+    return row;
   }
 
   async insertQueue(trx: Tx, eventType: string, eventId: number, s: QueueSettings, now: Date): Promise<number> {
@@ -106,10 +121,7 @@ export class QueueRepository {
       .values({
         event_type: eventType,
         event_id: eventId,
-        max_capacity: s.maxCapacity,
-        entry_batch_size: s.entryBatchSize,
-        entry_interval_seconds: s.entryIntervalSeconds,
-        entry_ttl_seconds: s.entryTtlSeconds,
+        ...settingsColumns(s),
         is_active: 1,
         activated_at: now,
       })
@@ -121,10 +133,7 @@ export class QueueRepository {
     await trx
       .updateTable('waiting_queues')
       .set({
-        max_capacity: s.maxCapacity,
-        entry_batch_size: s.entryBatchSize,
-        entry_interval_seconds: s.entryIntervalSeconds,
-        entry_ttl_seconds: s.entryTtlSeconds,
+        ...settingsColumns(s),
         is_active: 1,
         activated_at: now,
         deactivated_at: null,
@@ -139,7 +148,7 @@ export class QueueRepository {
 
   async activeQueues(): Promise<QueueRow[]> {
     const rows = await this.db.selectFrom('waiting_queues').select(QUEUE_COLUMNS).where('is_active', '=', 1).execute();
-    return rows as QueueRow[];
+    return rows;
   }
 
   // ---- entries -------------------------------------------------------------------

@@ -11,9 +11,11 @@ import type { PubSub } from '../../platform/redis/pubsub';
 import type { Job } from '../../platform/scheduler';
 import { QueueRedis, queueKeys, type QueueKeys } from './redis';
 import {
+  activeQueueRow,
   LIVE_USER_KEY,
   QUEUE_EVENT_KEY,
   QueueRepository,
+  settingsOf,
   type EntryRow,
   type QueueRow,
   type QueueSettings,
@@ -77,15 +79,6 @@ export interface RepairResult {
 const ADMISSION_JOB = 'queue:admission';
 /** How long admission/repair of one queue may hold its lock if the holder dies. */
 const QUEUE_LOCK_LEASE_MS = 30_000;
-
-function settingsOf(q: QueueRow): QueueSettings {
-  return {
-    maxCapacity: q.max_capacity,
-    entryBatchSize: q.entry_batch_size,
-    entryIntervalSeconds: q.entry_interval_seconds,
-    entryTtlSeconds: q.entry_ttl_seconds,
-  };
-}
 
 function isRetryable(err: unknown): boolean {
   const e = err as { code?: string; errno?: number } | null;
@@ -158,7 +151,7 @@ export class QueueService {
           }
           if (row) await this.repo.reactivateQueue(trx, row.id, settings, now);
           const id = row ? row.id : await this.repo.insertQueue(trx, eventType, eventId, settings, now);
-          return this.toRow(id, eventType, eventId, settings);
+          return activeQueueRow(id, eventType, eventId, settings);
         });
       } catch (err) {
         // Two first activations at once: one insert loses the unique key (or a gap-lock deadlock); the retry updates.
@@ -500,29 +493,13 @@ export class QueueService {
 
   // ---- helpers ---------------------------------------------------------------------
 
-  private toRow(id: number, eventType: string, eventId: number, s: QueueSettings): QueueRow {
-    return {
-      id,
-      event_type: eventType,
-      event_id: eventId,
-      max_capacity: s.maxCapacity,
-      entry_batch_size: s.entryBatchSize,
-      entry_interval_seconds: s.entryIntervalSeconds,
-      entry_ttl_seconds: s.entryTtlSeconds,
-      is_active: 1,
-      created_at: new Date(),
-      activated_at: new Date(),
-      deactivated_at: null,
-    };
-  }
-
   /**
    * The active queue of an event: Redis' copy of its settings (one HGETALL),
    * else MySQL. Writes that depend on it being active re-check in MySQL.
    */
   private async activeQueue(eventType: string, eventId: number): Promise<QueueRow | undefined> {
     const cached = await this.redis.activeQueue(queueKeys(eventType, eventId));
-    if (cached) return this.toRow(cached.id, eventType, eventId, cached.settings);
+    if (cached) return activeQueueRow(cached.id, eventType, eventId, cached.settings);
     const queue = await this.repo.findQueue(eventType, eventId);
     return queue?.is_active ? queue : undefined;
   }
