@@ -18,6 +18,10 @@ export const CART_PRODUCT_KEY = 'uk_cart_items_product';
 export class CartRepository {
   constructor(private readonly db: Executor) {}
 
+  with(db: Executor): CartRepository {
+    return new CartRepository(db);
+  }
+
   findActive(userId: string): Promise<CartRow | undefined> {
     return this.db
       .selectFrom('carts')

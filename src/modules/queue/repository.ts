@@ -1,5 +1,5 @@
 import { type Selectable, sql } from 'kysely';
-import type { Executor, Tx } from '../../platform/db/tx';
+import type { Executor } from '../../platform/db/tx';
 import type { QueueEntriesTable, WaitingQueuesTable } from '../../platform/db/types';
 import type { EntryStatus } from './schemas';
 
@@ -82,13 +82,17 @@ function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
 export class QueueRepository {
   constructor(private readonly db: Executor) {}
 
+  with(db: Executor): QueueRepository {
+    return new QueueRepository(db);
+  }
+
   /**
    * The queue of an event, matched exactly: `event_type` is case-sensitive
    * here even while the column's collation is not (a case-variant row of the
    * same unique key is "not this queue").
    */
-  async findQueue(eventType: string, eventId: number, db: Executor = this.db): Promise<QueueRow | undefined> {
-    const row = await db
+  async findQueue(eventType: string, eventId: number): Promise<QueueRow | undefined> {
+    const row = await this.db
       .selectFrom('waiting_queues')
       .select(QUEUE_COLUMNS)
       .where('event_type', '=', eventType)
@@ -104,8 +108,8 @@ export class QueueRepository {
   }
 
   /** Same lookup returning whatever row holds the unique key (for activate's case clash check). */
-  async findQueueForUpdate(trx: Tx, eventType: string, eventId: number): Promise<QueueRow | undefined> {
-    const row = await trx
+  async findQueueForUpdate(eventType: string, eventId: number): Promise<QueueRow | undefined> {
+    const row = await this.db
       .selectFrom('waiting_queues')
       .select(QUEUE_COLUMNS)
       .where('event_type', '=', eventType)
@@ -115,8 +119,8 @@ export class QueueRepository {
     return row;
   }
 
-  async insertQueue(trx: Tx, eventType: string, eventId: number, s: QueueSettings, now: Date): Promise<number> {
-    const result = await trx
+  async insertQueue(eventType: string, eventId: number, s: QueueSettings, now: Date): Promise<number> {
+    const result = await this.db
       .insertInto('waiting_queues')
       .values({
         event_type: eventType,
@@ -129,8 +133,8 @@ export class QueueRepository {
     return Number(result.insertId);
   }
 
-  async reactivateQueue(trx: Tx, id: number, s: QueueSettings, now: Date): Promise<void> {
-    await trx
+  async reactivateQueue(id: number, s: QueueSettings, now: Date): Promise<void> {
+    await this.db
       .updateTable('waiting_queues')
       .set({
         ...settingsColumns(s),
@@ -142,8 +146,8 @@ export class QueueRepository {
       .execute();
   }
 
-  async deactivateQueue(trx: Tx, id: number, now: Date): Promise<void> {
-    await trx.updateTable('waiting_queues').set({ is_active: 0, deactivated_at: now }).where('id', '=', id).execute();
+  async deactivateQueue(id: number, now: Date): Promise<void> {
+    await this.db.updateTable('waiting_queues').set({ is_active: 0, deactivated_at: now }).where('id', '=', id).execute();
   }
 
   async activeQueues(): Promise<QueueRow[]> {
@@ -281,8 +285,8 @@ export class QueueRepository {
   }
 
   /** Live entries of a queue, locked (deactivation). */
-  async lockLiveEntries(trx: Tx, queueId: number): Promise<Pick<EntryRow, 'entry_token' | 'status'>[]> {
-    const rows = await trx
+  async lockLiveEntries(queueId: number): Promise<Pick<EntryRow, 'entry_token' | 'status'>[]> {
+    const rows = await this.db
       .selectFrom('queue_entries')
       .select(['entry_token', 'status'])
       .where('queue_id', '=', queueId)
@@ -309,10 +313,10 @@ export class QueueRepository {
   }
 
   /** ENTERED → EXPIRED (time limit, consumed by a purchase, or the queue closed). */
-  async markExpired(queueId: number, tokens: string[], now: Date, db: Executor = this.db): Promise<number> {
+  async markExpired(queueId: number, tokens: string[], now: Date): Promise<number> {
     let n = 0;
     for (const part of chunks(tokens)) {
-      const result = await db
+      const result = await this.db
         .updateTable('queue_entries')
         .set({ status: 'EXPIRED', expired_at: now })
         .where('queue_id', '=', queueId)
@@ -336,8 +340,8 @@ export class QueueRepository {
   }
 
   /** Every WAITING entry of a queue → LEFT (deactivation). */
-  async leaveAllWaiting(trx: Tx, queueId: number, now: Date): Promise<void> {
-    await trx
+  async leaveAllWaiting(queueId: number, now: Date): Promise<void> {
+    await this.db
       .updateTable('queue_entries')
       .set({ status: 'LEFT', left_at: now })
       .where('queue_id', '=', queueId)
@@ -346,8 +350,8 @@ export class QueueRepository {
   }
 
   /** Every ENTERED entry of a queue → EXPIRED (deactivation). */
-  async expireAllEntered(trx: Tx, queueId: number, now: Date): Promise<void> {
-    await trx
+  async expireAllEntered(queueId: number, now: Date): Promise<void> {
+    await this.db
       .updateTable('queue_entries')
       .set({ status: 'EXPIRED', expired_at: now })
       .where('queue_id', '=', queueId)

@@ -141,16 +141,17 @@ export class QueueService {
     for (let attempt = 1; !queue; attempt++) {
       try {
         queue = await inTransaction(this.deps.db, async (trx) => {
+          const repo = this.repo.with(trx);
           const now = new Date();
-          const row = await this.repo.findQueueForUpdate(trx, eventType, eventId);
+          const row = await repo.findQueueForUpdate(eventType, eventId);
           if (row && row.event_type !== eventType) {
             // Only while waiting_queues.event_type has a case-insensitive collation (see the module's notes).
             throw fail('INVALID_INPUT_VALUE', [
               { field: 'eventType', message: 'A queue for this event id exists with an event type differing only in case', rejectedValue: eventType },
             ]);
           }
-          if (row) await this.repo.reactivateQueue(trx, row.id, settings, now);
-          const id = row ? row.id : await this.repo.insertQueue(trx, eventType, eventId, settings, now);
+          if (row) await repo.reactivateQueue(row.id, settings, now);
+          const id = row ? row.id : await repo.insertQueue(eventType, eventId, settings, now);
           return activeQueueRow(id, eventType, eventId, settings);
         });
       } catch (err) {
@@ -174,12 +175,13 @@ export class QueueService {
     const queue = await this.repo.findQueue(eventType, eventId);
     if (!queue) throw fail('QUEUE_NOT_FOUND');
     await inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
       const now = new Date();
       // The queue row first: it waits for enters holding it shared, and later enters see it inactive.
-      await this.repo.deactivateQueue(trx, queue.id, now);
-      await this.repo.lockLiveEntries(trx, queue.id);
-      await this.repo.leaveAllWaiting(trx, queue.id, now);
-      await this.repo.expireAllEntered(trx, queue.id, now);
+      await repo.deactivateQueue(queue.id, now);
+      await repo.lockLiveEntries(queue.id);
+      await repo.leaveAllWaiting(queue.id, now);
+      await repo.expireAllEntered(queue.id, now);
     });
     const keys = queueKeys(eventType, eventId);
     await this.redis.lock(keys, { waitMs: 5000, leaseMs: QUEUE_LOCK_LEASE_MS }, () => this.redis.removeQueue(keys)).catch(busyAsConflict);
