@@ -20,17 +20,20 @@ export interface Config {
   accessTokenTtlSeconds: number;
   /** Opt-in: trust X-User-Id / X-User-Roles from a gateway in front of us. */
   trustGatewayHeaders: boolean;
+  /** The event broker: `local` (in-process) or `kafka`. */
   eventBus: 'local' | 'kafka';
+  /** Kafka brokers, `host:port` each. */
   kafkaBrokers: string[];
   kafkaClientId: string;
   /** Consumer group ids are this plus the consumer's name. */
   kafkaGroupPrefix: string;
-  /** Outbox relay: poll interval (commits also wake it), rows per pass, retry backoff. */
+  /** Outbox relay: poll interval (commits also wake it at once), rows per pass. */
   outboxPollMs: number;
   outboxBatchSize: number;
+  /** First retry delay after a failed publish, doubling per attempt up to the max. */
   outboxBackoffBaseMs: number;
   outboxBackoffMaxMs: number;
-  /** How long sent outbox rows and processed-event ids are kept. */
+  /** How long sent outbox rows and processed-event ids are kept, and how often the purge job runs. */
   eventRetentionSeconds: number;
   eventPurgeIntervalMs: number;
   searchEngine: 'memory' | 'elasticsearch';

@@ -29,7 +29,7 @@ test('the index follows product create, update, stock and delete through the out
     token: t.adminToken,
     body: { name: '갤럭시 Z 폴드6', description: '접는 스마트폰', price: 2230000, stock: 7, category: '스마트폰' },
   });
-  await t.services.inventory.reserveBatch([{ productId: id, quantity: 2 }], { type: 'ORDER', id: 'SYNC-1' });
+  await t.services.inventory.reserveBatch(undefined, [{ productId: id, quantity: 2 }], { type: 'ORDER', id: 'SYNC-1' });
   await t.infra.eventing.relay.flush();
   assert.deepEqual(await search('플립'), []);
   assert.deepEqual((await search('폴드')).map((r) => [r.id, r.stock]), [[id, 5]]);

@@ -1,12 +1,11 @@
+import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/tx';
+import type { UsersTable } from '../../platform/db/types';
 
-export interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  nickname: string;
-  roles: string;
-}
+/** A user as the service reads and writes it (USER_COLUMNS; the timestamps are the database's). */
+export type UserRow = Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>;
+
+const USER_COLUMNS = ['id', 'email', 'password_hash', 'nickname', 'roles'] as const;
 
 export class UserRepository {
   constructor(private readonly db: Executor) {}
@@ -14,7 +13,7 @@ export class UserRepository {
   findByEmail(email: string): Promise<UserRow | undefined> {
     return this.db
       .selectFrom('users')
-      .select(['id', 'email', 'password_hash', 'nickname', 'roles'])
+      .select(USER_COLUMNS)
       .where('email', '=', email)
       .executeTakeFirst();
   }

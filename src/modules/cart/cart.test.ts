@@ -397,7 +397,7 @@ describe('POST /cart/checkout', () => {
     const u = await freshUser();
     const p = await product(100, 10);
     await add(u.token, p, 5);
-    await t.services.inventory.adjust(p, 4, { actor: 'test', reason: 'shrinkage' });
+    await t.services.inventory.adjust(undefined, p, 4, { actor: 'test', reason: 'shrinkage' });
 
     const res = await t.call('POST', '/cart/checkout', { token: u.token });
     assert.equal(res.status, 400);
@@ -455,7 +455,7 @@ describe('for the order module', () => {
     assert.equal(await cart.findOrderableCart(u.id, activeId), undefined);
 
     // Reopened while the user has another ACTIVE cart: it stays CHECKED_OUT but is orderable again.
-    await cart.reopen(activeId);
+    await cart.reopen(undefined, activeId);
     assert.equal((await cart.findOrderableCart(u.id))?.cartId, activeId);
     assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['CHECKED_OUT', 'ACTIVE']);
 
@@ -463,7 +463,7 @@ describe('for the order module', () => {
     await add(u.token, p, 1);
     assert.notEqual(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, u.id)), null);
     await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id));
-    await cart.reopen(activeId);
+    await cart.reopen(undefined, activeId);
     assert.deepEqual((await cartRows(u.id)).map((c) => c.status), ['ACTIVE', 'CHECKED_OUT']);
   });
 });

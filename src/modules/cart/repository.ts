@@ -1,25 +1,11 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../../platform/db/tx';
+import type { CartItemsTable, CartsTable } from '../../platform/db/types';
 import type { CartStatus } from './schemas';
 
-export interface CartRow {
-  id: number;
-  user_id: string;
-  status: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface CartItemRow {
-  id: number;
-  cart_id: number;
-  product_id: number;
-  product_name: string;
-  /** DECIMAL as an exact string. */
-  price: string;
-  quantity: number;
-  added_at: Date;
-}
+/** A cart as the service reads it (CART_COLUMNS). */
+export type CartRow = Pick<Selectable<CartsTable>, (typeof CART_COLUMNS)[number]>;
+export type CartItemRow = Selectable<CartItemsTable>;
 
 const CART_COLUMNS = ['id', 'user_id', 'status', 'created_at', 'updated_at'] as const;
 const ITEM_COLUMNS = ['id', 'cart_id', 'product_id', 'product_name', 'price', 'quantity', 'added_at'] as const;
@@ -31,6 +17,10 @@ export const CART_PRODUCT_KEY = 'uk_cart_items_product';
 /** SQL for `carts` and `cart_items`; no rules here. */
 export class CartRepository {
   constructor(private readonly db: Executor) {}
+
+  with(db: Executor): CartRepository {
+    return new CartRepository(db);
+  }
 
   findActive(userId: string): Promise<CartRow | undefined> {
     return this.db

@@ -56,7 +56,7 @@ export class CartService {
       const cart = await this.ensureActive(userId);
       try {
         const added = await inTransaction(this.db, async (trx) => {
-          const repo = new CartRepository(trx);
+          const repo = this.repo.with(trx);
           if (!(await repo.lockActive(cart.id))) return false;
           await repo.insertItem({
             cartId: cart.id,
@@ -107,7 +107,7 @@ export class CartService {
     for (let attempt = 1; ; attempt++) {
       const cart = await this.ensureActive(userId);
       const cleared = await inTransaction(this.db, async (trx) => {
-        const repo = new CartRepository(trx);
+        const repo = this.repo.with(trx);
         if (!(await repo.lockActive(cart.id))) return false;
         await repo.deleteItems(cart.id);
         await repo.touch(cart.id);
@@ -161,7 +161,7 @@ export class CartService {
    * one: the conditional update serialises concurrent orders on the cart row).
    */
   async markOrdered(trx: Tx, cartId: number, userId: string): Promise<OrderableItem[] | null> {
-    const repo = new CartRepository(trx);
+    const repo = this.repo.with(trx);
     if ((await repo.markOrdered(cartId, userId)) === 0) return null;
     return (await repo.items(cartId)).map((i) => ({
       productId: i.product_id,
@@ -175,10 +175,10 @@ export class CartService {
    * The order failed before anything was sold: the cart is the buyer's to fix
    * and order again. It goes back to ACTIVE, or stays CHECKED_OUT (still
    * orderable) if the buyer has opened a new ACTIVE cart meanwhile. Inside
-   * `trx` when given (a failed statement there undoes only itself).
+   * `trx` when given (a failed statement there undoes only itself), else on its own.
    */
-  async reopen(cartId: number, trx?: Tx): Promise<void> {
-    const repo = trx ? new CartRepository(trx) : this.repo;
+  async reopen(trx: Tx | undefined, cartId: number): Promise<void> {
+    const repo = trx ? this.repo.with(trx) : this.repo;
     try {
       await repo.unmarkOrdered(cartId, 'ACTIVE');
     } catch (err) {
@@ -211,7 +211,7 @@ export class CartService {
   /** Runs `fn` with the cart row locked, if the cart is still ACTIVE (S101 otherwise). */
   private async mutate(cartId: number, fn: (repo: CartRepository) => Promise<void>): Promise<void> {
     await inTransaction(this.db, async (trx) => {
-      const repo = new CartRepository(trx);
+      const repo = this.repo.with(trx);
       if (!(await repo.lockActive(cartId))) throw fail('CART_NOT_FOUND');
       await fn(repo);
       await repo.touch(cartId);

@@ -62,13 +62,13 @@ describe('batch operations', () => {
   test('reserve → deduct, reserve → release, return keep available + reserved = total and write one movement each', async () => {
     const id = await product(10);
     const ref = { type: 'ORDER', id: 'ORD-TEST-1' };
-    await t.services.inventory.reserveBatch([{ productId: id, quantity: 4 }], ref, { actor: 'u1' });
+    await t.services.inventory.reserveBatch(undefined, [{ productId: id, quantity: 4 }], ref, { actor: 'u1' });
     assert.deepEqual(pick(await levels(id)), [6, 4, 10]);
-    await t.services.inventory.deductBatch([{ productId: id, quantity: 3 }], ref);
+    await t.services.inventory.deductBatch(undefined, [{ productId: id, quantity: 3 }], ref);
     assert.deepEqual(pick(await levels(id)), [6, 1, 7]);
-    await t.services.inventory.releaseBatch([{ productId: id, quantity: 1 }], ref);
+    await t.services.inventory.releaseBatch(undefined, [{ productId: id, quantity: 1 }], ref);
     assert.deepEqual(pick(await levels(id)), [7, 0, 7]);
-    await t.services.inventory.returnBatch([{ productId: id, quantity: 3 }], ref);
+    await t.services.inventory.returnBatch(undefined, [{ productId: id, quantity: 3 }], ref);
     assert.deepEqual(pick(await levels(id)), [10, 0, 10]);
 
     const moves = await t.db.selectFrom('stock_movements').selectAll().where('product_id', '=', id).orderBy('id').execute();
@@ -92,6 +92,7 @@ describe('batch operations', () => {
     const b = await product(1);
     await assert.rejects(
       t.services.inventory.reserveBatch(
+        undefined,
         [
           { productId: a, quantity: 2 },
           { productId: b, quantity: 2 },
@@ -104,11 +105,11 @@ describe('batch operations', () => {
     assert.deepEqual(pick(await levels(b)), [1, 0, 1]);
     assert.equal(Object.keys(await movementSums(a)).join(), 'INITIAL');
     await assert.rejects(
-      t.services.inventory.reserveBatch([{ productId: 999999, quantity: 1 }], { type: 'ORDER', id: 'X' }),
+      t.services.inventory.reserveBatch(undefined, [{ productId: 999999, quantity: 1 }], { type: 'ORDER', id: 'X' }),
       (err) => isAppError(err, 'INVENTORY_NOT_FOUND'),
     );
     await assert.rejects(
-      t.services.inventory.deductBatch([{ productId: a, quantity: 1 }], { type: 'ORDER', id: 'X' }),
+      t.services.inventory.deductBatch(undefined, [{ productId: a, quantity: 1 }], { type: 'ORDER', id: 'X' }),
       (err) => isAppError(err, 'STOCK_DEDUCTION_FAILED'),
     );
   });
@@ -117,7 +118,7 @@ describe('batch operations', () => {
     const id = await product(50);
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
-        t.services.inventory.reserveBatch([{ productId: id, quantity: 1 }], { type: 'ORDER', id: `R-${i}` }),
+        t.services.inventory.reserveBatch(undefined, [{ productId: id, quantity: 1 }], { type: 'ORDER', id: `R-${i}` }),
       ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
@@ -127,7 +128,7 @@ describe('batch operations', () => {
 
     // Half of the winners pay (deduct), so available + reserved + sold must equal the initial 50.
     for (let i = 0; i < 25; i++) {
-      await t.services.inventory.deductBatch([{ productId: id, quantity: 1 }], { type: 'ORDER', id: `D-${i}` });
+      await t.services.inventory.deductBatch(undefined, [{ productId: id, quantity: 1 }], { type: 'ORDER', id: `D-${i}` });
     }
     const inv = await levels(id);
     const sums = await movementSums(id);
@@ -152,6 +153,7 @@ describe('batch operations', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 120 }, (_, i) =>
         t.services.inventory.reserveBatch(
+          undefined,
           orders[i % orders.length].map((productId) => ({ productId, quantity: 1 })),
           { type: 'ORDER', id: `DL-${i}` },
         ),
@@ -178,7 +180,7 @@ describe('admin', () => {
     assert.equal(inbound.body.data.availableQuantity, 8);
     assert.equal(inbound.body.data.totalQuantity, 8);
 
-    await t.services.inventory.reserveBatch([{ productId: id, quantity: 2 }], { type: 'ORDER', id: 'A-1' });
+    await t.services.inventory.reserveBatch(undefined, [{ productId: id, quantity: 2 }], { type: 'ORDER', id: 'A-1' });
     const adjust = await t.call('PUT', `/admin/inventory/${id}/adjust`, {
       token: t.adminToken,
       body: { availableQuantity: 1, reason: '실사' },

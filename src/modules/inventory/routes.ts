@@ -116,7 +116,7 @@ export function adminInventoryRoutes(inventory: InventoryService): FastifyPlugin
       },
       async (request) => {
         const { quantity, reason } = request.body;
-        return ok(await inventory.inbound(request.params.productId, quantity, { actor: principal(request).userId, reason }));
+        return ok(await inventory.inbound(undefined, request.params.productId, quantity, { actor: principal(request).userId, reason }));
       },
     );
 
@@ -133,7 +133,7 @@ export function adminInventoryRoutes(inventory: InventoryService): FastifyPlugin
       async (request) => {
         const { availableQuantity, reason } = request.body;
         return ok(
-          await inventory.adjust(request.params.productId, availableQuantity, { actor: principal(request).userId, reason }),
+          await inventory.adjust(undefined, request.params.productId, availableQuantity, { actor: principal(request).userId, reason }),
         );
       },
     );

@@ -54,8 +54,6 @@ export interface BatchOptions {
   /** Who did it (user id, `system`, an admin's id); stored as `performed_by`. */
   actor?: string;
   reason?: string | null;
-  /** Run inside the caller's transaction (opened with `inTransaction`) instead of a new one. */
-  trx?: Tx;
 }
 
 /** Channel on which committed stock changes of one product are announced. */
@@ -79,6 +77,8 @@ const levelsOf = (row: InventoryRow): Levels => ({
  * transaction that locks its rows (`SELECT … FOR UPDATE`, ascending product
  * id), checks, updates available/reserved/total and writes one movement per
  * product. After the commit the new levels go out on `inventory:{productId}`.
+ * A change takes the caller's transaction as its first parameter (the saga's,
+ * a time deal's, a product's) or `undefined` to run in a transaction of its own.
  */
 export class InventoryService {
   private readonly repo: InventoryRepository;
@@ -128,46 +128,46 @@ export class InventoryService {
   // ---- the saga's batch operations ------------------------------------------
 
   /** available → reserved. Any line short: S402, nothing changed. */
-  reserveBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.reserve, lines, ref, opts);
+  reserveBatch(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.reserve, lines, ref, opts);
   }
 
   /** A sale: reserved and total go down. */
-  deductBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.deduct, lines, ref, opts);
+  deductBatch(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.deduct, lines, ref, opts);
   }
 
   /** reserved → available (an order cancelled before payment). */
-  releaseBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.release, lines, ref, opts);
+  releaseBatch(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.release, lines, ref, opts);
   }
 
   /** Sold units come back (refund, return): available and total go up. */
-  returnBatch(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.return, lines, ref, opts);
+  returnBatch(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.return, lines, ref, opts);
   }
 
   /** A time deal starts: its units leave the catalog's available stock (held as reserved by the deal). */
-  allocateToDeal(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.allocateToDeal, lines, ref, opts);
+  allocateToDeal(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.allocateToDeal, lines, ref, opts);
   }
 
   /** A time deal ends or is cancelled: its unsold units become available again. */
-  releaseFromDeal(lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
-    return this.applyBatch(OPERATIONS.releaseFromDeal, lines, ref, opts);
+  releaseFromDeal(trx: Tx | undefined, lines: StockLine[], ref: StockReference, opts?: BatchOptions): Promise<StockChange[]> {
+    return this.applyBatch(trx, OPERATIONS.releaseFromDeal, lines, ref, opts);
   }
 
   // ---- admin -----------------------------------------------------------------
 
-  async inbound(productId: number, quantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
-    await this.applyBatch(OPERATIONS.inbound, [{ productId, quantity }], { type: 'ADMIN', id: 'inbound' }, opts);
+  async inbound(trx: Tx | undefined, productId: number, quantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
+    await this.applyBatch(trx, OPERATIONS.inbound, [{ productId, quantity }], { type: 'ADMIN', id: 'inbound' }, opts);
     return this.get(productId);
   }
 
   /** Sets the available quantity; total follows (reserved units are untouched). */
-  async adjust(productId: number, availableQuantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
+  async adjust(trx: Tx | undefined, productId: number, availableQuantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
     if (!Number.isInteger(availableQuantity) || availableQuantity < 0) throw fail('INVALID_STOCK_QUANTITY');
-    await this.run(opts.trx, async (trx) => {
+    await this.run(trx, async (trx) => {
       const [row] = await this.repo.with(trx).lockByProducts([productId]);
       if (!row) throw fail('INVENTORY_NOT_FOUND');
       const before = levelsOf(row);
@@ -189,14 +189,21 @@ export class InventoryService {
 
   // ---- internals -------------------------------------------------------------
 
+  /** `fn` inside the caller's transaction (opened with `inTransaction`) when one is given, else in a new one. */
   private run<T>(trx: Tx | undefined, fn: (trx: Tx) => Promise<T>): Promise<T> {
     return trx ? fn(trx) : inTransaction(this.db, fn);
   }
 
-  private async applyBatch(op: Operation, lines: StockLine[], ref: StockReference, opts: BatchOptions = {}): Promise<StockChange[]> {
+  private async applyBatch(
+    trx: Tx | undefined,
+    op: Operation,
+    lines: StockLine[],
+    ref: StockReference,
+    opts: BatchOptions = {},
+  ): Promise<StockChange[]> {
     const merged = mergeLines(lines);
     const ids = [...merged.keys()].sort((a, b) => a - b);
-    return this.run(opts.trx, async (trx) => {
+    return this.run(trx, async (trx) => {
       const rows = await this.repo.with(trx).lockByProducts(ids);
       if (rows.length !== ids.length) throw fail('INVENTORY_NOT_FOUND');
       const planned = rows.map((row) => {

@@ -31,7 +31,7 @@ test('the stream sends current levels, then every committed change, then heartbe
     assert.match(first.data.timestamp, /Z$/);
     await s.next((f) => f.event === 'inventory-update' && f.data.data.productId === b);
 
-    await t.services.inventory.reserveBatch([{ productId: a, quantity: 3 }], { type: 'ORDER', id: 'S-1' });
+    await t.services.inventory.reserveBatch(undefined, [{ productId: a, quantity: 3 }], { type: 'ORDER', id: 'S-1' });
     const update = await s.next((f) => f.event === 'inventory-update' && f.data.data.productId === a && f.data.data.available === 27);
     assert.equal(update.data.data.reserved, 3);
 
@@ -48,8 +48,8 @@ test('a rolled-back change is never announced', async () => {
   const s = await open(`/inventory/stream?productIds=${a}`);
   try {
     await s.next((f) => f.event === 'inventory-update');
-    await assert.rejects(t.services.inventory.reserveBatch([{ productId: a, quantity: 2 }], { type: 'ORDER', id: 'S-2' }));
-    await t.services.inventory.inbound(a, 1);
+    await assert.rejects(t.services.inventory.reserveBatch(undefined, [{ productId: a, quantity: 2 }], { type: 'ORDER', id: 'S-2' }));
+    await t.services.inventory.inbound(undefined, a, 1);
     const next = await s.next((f) => f.event === 'inventory-update' && f.data.data.available !== 1);
     assert.equal(next.data.data.available, 2);
     assert.equal(s.frames.filter((f) => f.event === 'inventory-update').length, 2);

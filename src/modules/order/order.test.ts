@@ -114,7 +114,7 @@ describe('create and pay', () => {
     const p = await product(2);
     const u = await buyer();
     await t.call('POST', '/cart/items', { token: u.token, body: { productId: p, quantity: 2 } });
-    await t.services.inventory.adjust(p, 1);
+    await t.services.inventory.adjust(undefined, p, 1);
     const res = await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS } });
     assert.equal(res.status, 400);
     assert.equal(codeOf(res), 'S402');

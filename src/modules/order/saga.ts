@@ -174,7 +174,7 @@ export class OrderSaga implements DeliveryListener {
         const order = await this.insertOrder(trx, input, 'PROCESS_PAYMENT');
         try {
           // Step 1, last: the stock rows stay locked for as short a time as possible.
-          await this.deps.inventory.reserveBatch(lines, stockRef(order), { trx, actor: userId });
+          await this.deps.inventory.reserveBatch(trx, lines, stockRef(order), { actor: userId });
         } catch (err) {
           if (err instanceof AppError && err.status < 500) shortage = { err, order: input };
           throw err;
@@ -321,7 +321,7 @@ export class OrderSaga implements DeliveryListener {
     const settled = await this.settlePayment(payment, result);
     if (!result.approved) throw fail('PAYMENT_PROCESSING_FAILED');
     // Null: another runner (recovery) recorded this answer first; read what it wrote.
-    return payments.toResponse(settled ?? (await payments.findById(payment.id))!);
+    return payments.toResponse(settled ?? (await payments.findById(undefined, payment.id))!);
   }
 
   /**
@@ -374,7 +374,7 @@ export class OrderSaga implements DeliveryListener {
     const lines = (await repo.items([order.id])).map((i) => ({ productId: i.product_id, quantity: i.quantity }));
 
     // 3. the reserved units are sold
-    await inventory.deductBatch(lines, stockRef(order), { trx, actor: order.user_id });
+    await inventory.deductBatch(trx, lines, stockRef(order), { actor: order.user_id });
     // 4. a delivery, PREPARING
     await deliveries.createForOrder(trx, {
       id: order.id,
@@ -436,7 +436,7 @@ export class OrderSaga implements DeliveryListener {
     if (payment.userId !== caller.userId && !isAdmin(caller)) throw fail('PAYMENT_USER_MISMATCH');
     if (payment.status !== 'COMPLETED') throw fail('ORDER_CANNOT_BE_CANCELLED');
     await this.refundPaid(payment.orderId, '환불 요청');
-    return payments.toResponse((await payments.findById(payment.id))!);
+    return payments.toResponse((await payments.findById(undefined, payment.id))!);
   }
 
   /**
@@ -449,7 +449,7 @@ export class OrderSaga implements DeliveryListener {
       const repo = this.repo.with(trx);
       const order = await repo.lock(orderId);
       if (order?.status !== 'PENDING') throw fail('ORDER_CANNOT_BE_CANCELLED');
-      if (await this.deps.payments.findLiveByOrder(orderId, trx)) throw fail('ORDER_CANNOT_BE_CANCELLED');
+      if (await this.deps.payments.findLiveByOrder(trx, orderId)) throw fail('ORDER_CANNOT_BE_CANCELLED');
       if (!(await repo.setSagaStatus(orderId, ['STARTED'], 'COMPENSATING', { last_error_message: reason }, 'PROCESS_PAYMENT'))) {
         throw fail('ORDER_CANNOT_BE_CANCELLED');
       }
@@ -483,7 +483,7 @@ export class OrderSaga implements DeliveryListener {
   async compensate(orderId: number): Promise<void> {
     const { db, payments, inventory, deliveries } = this.deps;
     try {
-      const live = await payments.findLiveByOrder(orderId);
+      const live = await payments.findLiveByOrder(undefined, orderId);
       const refund = live?.status === 'COMPLETED' ? await payments.refundAtGateway(live) : undefined;
       await inTransaction(db, async (trx) => {
         const repo = this.repo.with(trx);
@@ -492,15 +492,15 @@ export class OrderSaga implements DeliveryListener {
         if (saga?.status !== 'COMPENSATING') return; // another runner finished it
         const done = new Set(saga.completed_steps.split(',').filter(Boolean) as SagaStep[]);
         const lines = (await repo.items([orderId])).map((i) => ({ productId: i.product_id, quantity: i.quantity }));
-        const stock = { trx, actor: 'system' };
+        const stock = { actor: 'system' };
 
         if (done.has('CREATE_DELIVERY')) await deliveries.cancelForOrder(trx, orderId);
         if (done.has('DEDUCT_INVENTORY')) {
-          await inventory.returnBatch(lines, stockRef(order), stock);
+          await inventory.returnBatch(trx, lines, stockRef(order), stock);
         } else if (done.has('RESERVE_INVENTORY')) {
           // A deal order's units go back to its deal while the deal runs; otherwise to the catalog.
           const backToDeal = order.source === 'TIME_DEAL' && (await this.dealUnits?.returnUnits(trx, orderId));
-          if (!backToDeal) await inventory.releaseBatch(lines, stockRef(order), stock);
+          if (!backToDeal) await inventory.releaseBatch(trx, lines, stockRef(order), stock);
         }
         if (live && refund) await payments.markRefunded(trx, live.id, refund.refundId);
         await this.deps.coupons?.releaseForOrder(trx, orderId);

@@ -74,7 +74,7 @@ describe('begin', () => {
     assert.equal(p.status, 'PROCESSING');
     assert.equal(p.amount, 1_234_500);
     assert.deepEqual(await payments.findByNumber(p.paymentNumber), p);
-    assert.deepEqual(await payments.findLiveByOrder(o.id), p);
+    assert.deepEqual(await payments.findLiveByOrder(undefined, o.id), p);
     const r = await row(p.id);
     assert.equal(r.amount, '12345.00');
     assert.equal(r.order_number, o.orderNumber);
@@ -85,7 +85,7 @@ describe('begin', () => {
     const o = await order();
     await begin(o);
     await expectCode(begin(o, 'BANK_TRANSFER'), 'S302');
-    assert.equal((await payments.findByOrder(o.id)).length, 1);
+    assert.equal((await payments.findByOrder(undefined, o.id)).length, 1);
   });
 
   test('30 concurrent begins for one order: exactly one succeeds, the rest S302', async () => {
@@ -96,7 +96,7 @@ describe('begin', () => {
     for (const r of results) {
       if (r.status === 'rejected') assert.ok(isAppError(r.reason, 'PAYMENT_ALREADY_COMPLETED'), String(r.reason));
     }
-    assert.equal((await payments.findByOrder(o.id)).length, 1);
+    assert.equal((await payments.findByOrder(undefined, o.id)).length, 1);
   });
 
   test('the same under the order row lock the saga holds', async () => {
@@ -118,12 +118,12 @@ describe('begin', () => {
     const { p, result } = await captured(o, 'decline');
     assert.equal(result.approved, false);
     assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, declineReason(result as DeclinedCapture), result.raw)), true);
-    assert.equal(await payments.findLiveByOrder(o.id), null);
+    assert.equal(await payments.findLiveByOrder(undefined, o.id), null);
     const second = await begin(o, 'MOBILE');
     assert.notEqual(second.paymentNumber, p.paymentNumber);
     assert.notEqual(second.gatewayKey, p.gatewayKey);
-    assert.equal((await payments.findLiveByOrder(o.id))?.id, second.id);
-    assert.deepEqual((await payments.findByOrder(o.id)).map((x) => x.status), ['FAILED', 'PROCESSING']);
+    assert.equal((await payments.findLiveByOrder(undefined, o.id))?.id, second.id);
+    assert.deepEqual((await payments.findByOrder(undefined, o.id)).map((x) => x.status), ['FAILED', 'PROCESSING']);
   });
 });
 
@@ -168,7 +168,7 @@ describe('transitions', () => {
     const a = result as ApprovedCapture;
     const done = await inTransaction(t.db, (trx) => payments.complete(trx, p, a));
     // what it returns is what a later read sees
-    assert.deepEqual(done, await payments.findById(p.id));
+    assert.deepEqual(done, await payments.findById(undefined, p.id));
     assert.equal(await inTransaction(t.db, (trx) => payments.complete(trx, p, a)), null);
     assert.equal(await inTransaction(t.db, (trx) => payments.markFailed(trx, p, 'late')), false);
 

@@ -211,19 +211,19 @@ export class PaymentService {
     return row ? toRecord(row) : null;
   }
 
-  async findById(paymentId: number, trx?: Tx): Promise<PaymentRecord | null> {
+  async findById(trx: Tx | undefined, paymentId: number): Promise<PaymentRecord | null> {
     const row = await (trx ? this.repo.with(trx) : this.repo).findById(paymentId);
     return row ? toRecord(row) : null;
   }
 
   /** The order's live payment (neither FAILED nor CANCELLED), if any. */
-  async findLiveByOrder(orderId: number, trx?: Tx): Promise<PaymentRecord | null> {
+  async findLiveByOrder(trx: Tx | undefined, orderId: number): Promise<PaymentRecord | null> {
     const row = await (trx ? this.repo.with(trx) : this.repo).findLiveByOrder(orderId);
     return row ? toRecord(row) : null;
   }
 
   /** Every payment of an order, oldest first. */
-  async findByOrder(orderId: number, trx?: Tx): Promise<PaymentRecord[]> {
+  async findByOrder(trx: Tx | undefined, orderId: number): Promise<PaymentRecord[]> {
     const rows = await (trx ? this.repo.with(trx) : this.repo).findByOrder(orderId);
     return rows.map(toRecord);
   }

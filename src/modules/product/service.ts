@@ -118,7 +118,7 @@ export class ProductService {
       if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
       await repo.update(id, values).catch(duplicateName);
       if (input.images) await repo.replaceImages(id, input.images);
-      await this.inventory.adjust(id, input.stock, { trx, actor, reason: 'product update' });
+      await this.inventory.adjust(trx, id, input.stock, { actor, reason: 'product update' });
       await announce(trx, id, 'UPDATED');
     });
     this.forget();
@@ -127,7 +127,7 @@ export class ProductService {
 
   async setStock(id: number, stock: number, actor?: string): Promise<ProductResponse> {
     await this.live(id);
-    await this.inventory.adjust(id, stock, { actor, reason: 'stock update' });
+    await this.inventory.adjust(undefined, id, stock, { actor, reason: 'stock update' });
     return this.get(id);
   }
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { codeOf, OTHER_USER_ID, TEST_USER_ID, type TestApp } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
 import { Scheduler } from '../../platform/scheduler';
-import { queueKeys } from './keys';
+import { QueueRedis, queueKeys } from './redis';
 import type { QueueService } from './service';
 import { startQueueApp } from './test-support';
 
@@ -445,9 +445,8 @@ test('repair rebuilds Redis from MySQL after the keys are wiped, and undoes an a
   assert.equal((await queue.tokenStatus(user(5), tokens[5])).position, 3);
 
   // A crash right after admit.lua: Redis admitted user 2, MySQL still says WAITING. MySQL wins.
-  const redis = t.redis as unknown as { queueAdmit(...args: unknown[]): Promise<[string[], string[]]> };
-  const [, moved] = await redis.queueAdmit(keys.waiting, keys.entered, keys.ver, Date.now(), 120_000, 3, 1);
-  assert.equal(moved[0], tokens[2]);
+  const { moved } = await new QueueRedis(t.redis).admit(keys, Date.now(), 120_000, 3, 1);
+  assert.equal(moved[0].token, tokens[2]);
   const [fix] = (await queue.repair()).filter((r) => r.revertedToWaiting > 0);
   assert.equal(fix.revertedToWaiting, 1);
   assert.deepEqual(await t.redis.zrange(keys.waiting, 0, -1), [tokens[2], tokens[4], tokens[5]]);

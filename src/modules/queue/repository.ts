@@ -1,37 +1,52 @@
-import { sql } from 'kysely';
-import type { Executor, Tx } from '../../platform/db/tx';
+import { type Selectable, sql } from 'kysely';
+import type { Executor } from '../../platform/db/tx';
+import type { QueueEntriesTable, WaitingQueuesTable } from '../../platform/db/types';
 import type { EntryStatus } from './schemas';
 
-export interface QueueRow {
-  id: number;
-  event_type: string;
-  event_id: number;
-  max_capacity: number;
-  entry_batch_size: number;
-  entry_interval_seconds: number;
-  entry_ttl_seconds: number;
-  is_active: number;
-  created_at: Date;
-  activated_at: Date | null;
-  deactivated_at: Date | null;
-}
+export type QueueRow = Selectable<WaitingQueuesTable>;
 
-export interface EntryRow {
-  id: number;
-  queue_id: number;
-  user_id: string;
-  entry_token: string;
-  status: EntryStatus;
-  joined_at: Date;
-  entered_at: Date | null;
-  expires_at: Date | null;
-}
+/** An entry as the queue reads it (ENTRY_COLUMNS), its status one of the four the module writes. */
+export type EntryRow = Omit<Pick<Selectable<QueueEntriesTable>, (typeof ENTRY_COLUMNS)[number]>, 'status'> & { status: EntryStatus };
 
 export interface QueueSettings {
   maxCapacity: number;
   entryBatchSize: number;
   entryIntervalSeconds: number;
   entryTtlSeconds: number;
+}
+
+/** A queue's settings as its row's columns. */
+function settingsColumns(s: QueueSettings) {
+  return {
+    max_capacity: s.maxCapacity,
+    entry_batch_size: s.entryBatchSize,
+    entry_interval_seconds: s.entryIntervalSeconds,
+    entry_ttl_seconds: s.entryTtlSeconds,
+  };
+}
+
+/** A queue row's settings. */
+export function settingsOf(q: QueueRow): QueueSettings {
+  return {
+    maxCapacity: q.max_capacity,
+    entryBatchSize: q.entry_batch_size,
+    entryIntervalSeconds: q.entry_interval_seconds,
+    entryTtlSeconds: q.entry_ttl_seconds,
+  };
+}
+
+/** The row of an active queue whose id and settings are known without reading it (just activated, or Redis' copy). */
+export function activeQueueRow(id: number, eventType: string, eventId: number, s: QueueSettings): QueueRow {
+  return {
+    id,
+    event_type: eventType,
+    event_id: eventId,
+    ...settingsColumns(s),
+    is_active: 1,
+    created_at: new Date(),
+    activated_at: new Date(),
+    deactivated_at: null,
+  };
 }
 
 const QUEUE_COLUMNS = [
@@ -67,49 +82,50 @@ function chunks<T>(list: T[], size = IN_CHUNK): T[][] {
 export class QueueRepository {
   constructor(private readonly db: Executor) {}
 
+  with(db: Executor): QueueRepository {
+    return new QueueRepository(db);
+  }
+
   /**
    * The queue of an event, matched exactly: `event_type` is case-sensitive
    * here even while the column's collation is not (a case-variant row of the
    * same unique key is "not this queue").
    */
-  async findQueue(eventType: string, eventId: number, db: Executor = this.db): Promise<QueueRow | undefined> {
-    const row = await db
+  async findQueue(eventType: string, eventId: number): Promise<QueueRow | undefined> {
+    const row = await this.db
       .selectFrom('waiting_queues')
       .select(QUEUE_COLUMNS)
       .where('event_type', '=', eventType)
       .where('event_id', '=', eventId)
       .executeTakeFirst();
     // The column's collation ignores case: another case of the same name is another queue.
-    return row && row.event_type === eventType ? (row as QueueRow) : undefined;
+    return row && row.event_type === eventType ? row : undefined;
   }
 
   async findQueueById(id: number): Promise<QueueRow | undefined> {
     const row = await this.db.selectFrom('waiting_queues').select(QUEUE_COLUMNS).where('id', '=', id).executeTakeFirst();
-    return row as QueueRow | undefined;
+    return row;
   }
 
   /** Same lookup returning whatever row holds the unique key (for activate's case clash check). */
-  async findQueueForUpdate(trx: Tx, eventType: string, eventId: number): Promise<QueueRow | undefined> {
-    const row = await trx
+  async findQueueForUpdate(eventType: string, eventId: number): Promise<QueueRow | undefined> {
+    const row = await this.db
       .selectFrom('waiting_queues')
       .select(QUEUE_COLUMNS)
       .where('event_type', '=', eventType)
       .where('event_id', '=', eventId)
       .forUpdate()
       .executeTakeFirst();
-    return row as QueueRow | undefined;
+    return row;
   }
 
-  async insertQueue(trx: Tx, eventType: string, eventId: number, s: QueueSettings, now: Date): Promise<number> {
-    const result = await trx
+  async insertQueue(eventType: string, eventId: number, s: QueueSettings, now: Date): Promise<number> {
+    const result = await this.db
       .insertInto('waiting_queues')
       .values({
         event_type: eventType,
         event_id: eventId,
-        max_capacity: s.maxCapacity,
-        entry_batch_size: s.entryBatchSize,
-        entry_interval_seconds: s.entryIntervalSeconds,
-        entry_ttl_seconds: s.entryTtlSeconds,
+        ...settingsColumns(s),
         is_active: 1,
         activated_at: now,
       })
@@ -117,14 +133,11 @@ export class QueueRepository {
     return Number(result.insertId);
   }
 
-  async reactivateQueue(trx: Tx, id: number, s: QueueSettings, now: Date): Promise<void> {
-    await trx
+  async reactivateQueue(id: number, s: QueueSettings, now: Date): Promise<void> {
+    await this.db
       .updateTable('waiting_queues')
       .set({
-        max_capacity: s.maxCapacity,
-        entry_batch_size: s.entryBatchSize,
-        entry_interval_seconds: s.entryIntervalSeconds,
-        entry_ttl_seconds: s.entryTtlSeconds,
+        ...settingsColumns(s),
         is_active: 1,
         activated_at: now,
         deactivated_at: null,
@@ -133,13 +146,13 @@ export class QueueRepository {
       .execute();
   }
 
-  async deactivateQueue(trx: Tx, id: number, now: Date): Promise<void> {
-    await trx.updateTable('waiting_queues').set({ is_active: 0, deactivated_at: now }).where('id', '=', id).execute();
+  async deactivateQueue(id: number, now: Date): Promise<void> {
+    await this.db.updateTable('waiting_queues').set({ is_active: 0, deactivated_at: now }).where('id', '=', id).execute();
   }
 
   async activeQueues(): Promise<QueueRow[]> {
     const rows = await this.db.selectFrom('waiting_queues').select(QUEUE_COLUMNS).where('is_active', '=', 1).execute();
-    return rows as QueueRow[];
+    return rows;
   }
 
   // ---- entries -------------------------------------------------------------------
@@ -272,8 +285,8 @@ export class QueueRepository {
   }
 
   /** Live entries of a queue, locked (deactivation). */
-  async lockLiveEntries(trx: Tx, queueId: number): Promise<Pick<EntryRow, 'entry_token' | 'status'>[]> {
-    const rows = await trx
+  async lockLiveEntries(queueId: number): Promise<Pick<EntryRow, 'entry_token' | 'status'>[]> {
+    const rows = await this.db
       .selectFrom('queue_entries')
       .select(['entry_token', 'status'])
       .where('queue_id', '=', queueId)
@@ -300,10 +313,10 @@ export class QueueRepository {
   }
 
   /** ENTERED → EXPIRED (time limit, consumed by a purchase, or the queue closed). */
-  async markExpired(queueId: number, tokens: string[], now: Date, db: Executor = this.db): Promise<number> {
+  async markExpired(queueId: number, tokens: string[], now: Date): Promise<number> {
     let n = 0;
     for (const part of chunks(tokens)) {
-      const result = await db
+      const result = await this.db
         .updateTable('queue_entries')
         .set({ status: 'EXPIRED', expired_at: now })
         .where('queue_id', '=', queueId)
@@ -327,8 +340,8 @@ export class QueueRepository {
   }
 
   /** Every WAITING entry of a queue → LEFT (deactivation). */
-  async leaveAllWaiting(trx: Tx, queueId: number, now: Date): Promise<void> {
-    await trx
+  async leaveAllWaiting(queueId: number, now: Date): Promise<void> {
+    await this.db
       .updateTable('queue_entries')
       .set({ status: 'LEFT', left_at: now })
       .where('queue_id', '=', queueId)
@@ -337,8 +350,8 @@ export class QueueRepository {
   }
 
   /** Every ENTERED entry of a queue → EXPIRED (deactivation). */
-  async expireAllEntered(trx: Tx, queueId: number, now: Date): Promise<void> {
-    await trx
+  async expireAllEntered(queueId: number, now: Date): Promise<void> {
+    await this.db
       .updateTable('queue_entries')
       .set({ status: 'EXPIRED', expired_at: now })
       .where('queue_id', '=', queueId)

@@ -5,15 +5,17 @@ import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction } from '../../platform/db/tx';
 import { fail } from '../../platform/http/errors';
 import type { SseHub } from '../../platform/http/sse';
-import { LockBusy, withLock } from '../../platform/lock';
+import { LockBusy } from '../../platform/lock';
 import type { Redis } from '../../platform/redis/index';
 import type { PubSub } from '../../platform/redis/pubsub';
 import type { Job } from '../../platform/scheduler';
-import { defineQueueScripts, queueKeys, type QueueKeys, type QueueScripts } from './keys';
+import { QueueRedis, queueKeys, type QueueKeys } from './redis';
 import {
+  activeQueueRow,
   LIVE_USER_KEY,
   QUEUE_EVENT_KEY,
   QueueRepository,
+  settingsOf,
   type EntryRow,
   type QueueRow,
   type QueueSettings,
@@ -78,15 +80,6 @@ const ADMISSION_JOB = 'queue:admission';
 /** How long admission/repair of one queue may hold its lock if the holder dies. */
 const QUEUE_LOCK_LEASE_MS = 30_000;
 
-function settingsOf(q: QueueRow): QueueSettings {
-  return {
-    maxCapacity: q.max_capacity,
-    entryBatchSize: q.entry_batch_size,
-    entryIntervalSeconds: q.entry_interval_seconds,
-    entryTtlSeconds: q.entry_ttl_seconds,
-  };
-}
-
 function isRetryable(err: unknown): boolean {
   const e = err as { code?: string; errno?: number } | null;
   return isDuplicateKey(err, QUEUE_EVENT_KEY) || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
@@ -111,7 +104,7 @@ function isRetryable(err: unknown): boolean {
 export class QueueService {
   readonly streams: QueueStreams;
   private readonly repo: QueueRepository;
-  private readonly redis: Redis & QueueScripts;
+  private readonly redis: QueueRedis;
   private readonly jobTickMs: number;
   private readonly reconcileMs: number;
 
@@ -120,7 +113,7 @@ export class QueueService {
     options: QueueOptions = {},
   ) {
     this.repo = new QueueRepository(deps.db);
-    this.redis = defineQueueScripts(deps.redis);
+    this.redis = new QueueRedis(deps.redis);
     this.jobTickMs = options.jobTickMs ?? 500;
     this.reconcileMs = options.reconcileMs ?? 300_000;
     this.streams = new QueueStreams(
@@ -148,17 +141,18 @@ export class QueueService {
     for (let attempt = 1; !queue; attempt++) {
       try {
         queue = await inTransaction(this.deps.db, async (trx) => {
+          const repo = this.repo.with(trx);
           const now = new Date();
-          const row = await this.repo.findQueueForUpdate(trx, eventType, eventId);
+          const row = await repo.findQueueForUpdate(eventType, eventId);
           if (row && row.event_type !== eventType) {
             // Only while waiting_queues.event_type has a case-insensitive collation (see the module's notes).
             throw fail('INVALID_INPUT_VALUE', [
               { field: 'eventType', message: 'A queue for this event id exists with an event type differing only in case', rejectedValue: eventType },
             ]);
           }
-          if (row) await this.repo.reactivateQueue(trx, row.id, settings, now);
-          const id = row ? row.id : await this.repo.insertQueue(trx, eventType, eventId, settings, now);
-          return this.toRow(id, eventType, eventId, settings);
+          if (row) await repo.reactivateQueue(row.id, settings, now);
+          const id = row ? row.id : await repo.insertQueue(eventType, eventId, settings, now);
+          return activeQueueRow(id, eventType, eventId, settings);
         });
       } catch (err) {
         // Two first activations at once: one insert loses the unique key (or a gap-lock deadlock); the retry updates.
@@ -181,17 +175,16 @@ export class QueueService {
     const queue = await this.repo.findQueue(eventType, eventId);
     if (!queue) throw fail('QUEUE_NOT_FOUND');
     await inTransaction(this.deps.db, async (trx) => {
+      const repo = this.repo.with(trx);
       const now = new Date();
       // The queue row first: it waits for enters holding it shared, and later enters see it inactive.
-      await this.repo.deactivateQueue(trx, queue.id, now);
-      await this.repo.lockLiveEntries(trx, queue.id);
-      await this.repo.leaveAllWaiting(trx, queue.id, now);
-      await this.repo.expireAllEntered(trx, queue.id, now);
+      await repo.deactivateQueue(queue.id, now);
+      await repo.lockLiveEntries(queue.id);
+      await repo.leaveAllWaiting(queue.id, now);
+      await repo.expireAllEntered(queue.id, now);
     });
     const keys = queueKeys(eventType, eventId);
-    await withLock(this.redis, keys.lock, { waitMs: 5000, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
-      await this.redis.del(keys.waiting, keys.entered, keys.users, keys.meta, keys.ver, keys.slot);
-    }).catch(busyAsConflict);
+    await this.redis.lock(keys, { waitMs: 5000, leaseMs: QUEUE_LOCK_LEASE_MS }, () => this.redis.removeQueue(keys)).catch(busyAsConflict);
     await this.publish(keys, { closed: true });
   }
 
@@ -232,7 +225,7 @@ export class QueueService {
     let rank: number;
     let size: number;
     try {
-      [rank, size] = await this.redis.queueEnter(keys.waiting, keys.users, keys.ver, entryId, token, userId);
+      ({ rank, size } = await this.redis.enter(keys, entryId, token, userId));
     } catch (err) {
       // Compensate: an entry Redis never saw would wait unseen; the user may simply enter again.
       await this.repo.markLeft(entryId, new Date()).catch(() => undefined);
@@ -281,10 +274,9 @@ export class QueueService {
    * `repair()` or the job's reconcile (≤ one job tick) restores the queue's keys.
    */
   async assertAdmitted(userId: string, eventType: string, eventId: number): Promise<void> {
-    const keys = queueKeys(eventType, eventId);
-    const verdict = Number(await this.redis.queueGate(keys.meta, keys.users, keys.waiting, keys.entered, userId, Date.now()));
-    if (verdict === 2) throw fail('QUEUE_NOT_ALLOWED');
-    if (verdict === 3) throw fail('QUEUE_ENTRY_REQUIRED');
+    const verdict = await this.redis.gate(queueKeys(eventType, eventId), userId, Date.now());
+    if (verdict === 'waiting') throw fail('QUEUE_NOT_ALLOWED');
+    if (verdict === 'no-entry') throw fail('QUEUE_ENTRY_REQUIRED');
   }
 
   /**
@@ -296,12 +288,12 @@ export class QueueService {
    */
   async consume(userId: string, eventType: string, eventId: number): Promise<boolean> {
     const keys = queueKeys(eventType, eventId);
-    const queueId = await this.redis.hget(keys.meta, 'id');
-    if (!queueId) return false; // no active queue (Redis first: no MySQL round trip on the common path)
-    const entry = await this.repo.findLiveEntry(Number(queueId), userId);
+    const queueId = await this.redis.activeQueueId(keys);
+    if (queueId === null) return false; // no active queue (Redis first: no MySQL round trip on the common path)
+    const entry = await this.repo.findLiveEntry(queueId, userId);
     if (!entry || entry.status !== 'ENTERED') return false;
     const done = (await this.repo.markExpired(entry.queue_id, [entry.entry_token], new Date())) === 1;
-    await this.redis.queueRemove(keys.waiting, keys.entered, keys.users, keys.ver, entry.entry_token, userId);
+    await this.redis.remove(keys, entry.entry_token, userId);
     return done;
   }
 
@@ -345,24 +337,19 @@ export class QueueService {
   async runDueAdmissions(): Promise<void> {
     const queues = await this.repo.activeQueues();
     if (queues.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const q of queues) {
-      const keys = queueKeys(q.event_type, q.event_id);
-      pipe.hmget(keys.meta, 'id', 'reconciledAt').get(keys.slot);
-    }
-    const replies = (await pipe.exec()) ?? [];
+    const allKeys = queues.map((q) => queueKeys(q.event_type, q.event_id));
+    const states = await this.redis.admissionStates(allKeys);
     const now = Date.now();
     for (let i = 0; i < queues.length; i++) {
       const q = queues[i];
-      const keys = queueKeys(q.event_type, q.event_id);
-      const [id, reconciledAt] = ((replies[2 * i]?.[1] as (string | null)[] | undefined) ?? [null, null]);
-      const slot = (replies[2 * i + 1]?.[1] as string | null | undefined) ?? null;
+      const keys = allKeys[i];
+      const { id, reconciledAt, slot } = states[i];
       try {
         if (id !== String(q.id) || now - Number(reconciledAt ?? 0) >= this.reconcileMs) await this.resync(q, 0);
         const intervalMs = q.entry_interval_seconds * 1000;
         const due = String(Math.floor(now / intervalMs));
         if (slot === due) continue;
-        await this.redis.set(keys.slot, due, 'PX', 2 * intervalMs);
+        await this.redis.setSlot(keys, due, 2 * intervalMs);
         await this.admit(q, 0);
       } catch (e) {
         if (e instanceof LockBusy) continue; // a manual /process or a repair holds this queue
@@ -379,18 +366,10 @@ export class QueueService {
    */
   private admit(queue: QueueRow, waitMs: number): Promise<AdmissionResult> {
     const keys = queueKeys(queue.event_type, queue.event_id);
-    return withLock(this.redis, keys.lock, { waitMs, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
+    return this.redis.lock(keys, { waitMs, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
       const now = Date.now();
       const ttlMs = queue.entry_ttl_seconds * 1000;
-      const [expired, moved] = await this.redis.queueAdmit(
-        keys.waiting,
-        keys.entered,
-        keys.ver,
-        now,
-        ttlMs,
-        queue.max_capacity,
-        queue.entry_batch_size,
-      );
+      const { expired, moved } = await this.redis.admit(keys, now, ttlMs, queue.max_capacity, queue.entry_batch_size);
       const movedAt = Date.now();
       if (expired.length > 0) {
         // If this fails the rows stay ENTERED past expires_at; the next reconcile puts them back and they expire again.
@@ -398,15 +377,14 @@ export class QueueService {
           this.deps.log.error({ err, queueId: queue.id }, 'queue expiry write failed'),
         );
       }
-      const tokens: string[] = [];
-      for (let i = 0; i < moved.length; i += 2) tokens.push(moved[i]);
+      const tokens = moved.map((m) => m.token);
       if (tokens.length === 0) return { admitted: [], expired, movedAt };
 
       let updated: number;
       try {
         updated = await this.repo.markEntered(queue.id, tokens, new Date(now), new Date(now + ttlMs));
       } catch (err) {
-        await this.redis.queueUnadmit(keys.waiting, keys.entered, keys.ver, ...moved).catch(() => undefined);
+        await this.redis.unadmit(keys, moved).catch(() => undefined);
         throw err;
       }
       let admitted = tokens;
@@ -416,7 +394,7 @@ export class QueueService {
         const rows = await this.repo.statusesOf(tokens);
         admitted = tokens.filter((t) => rows.get(t)?.status === 'ENTERED');
         const strays = tokens.filter((t) => rows.get(t)?.status !== 'ENTERED');
-        if (strays.length > 0) await this.redis.zrem(keys.entered, ...strays);
+        if (strays.length > 0) await this.redis.dropAdmitted(keys, strays);
       }
       if (admitted.length > 0) await this.publish(keys, { entered: admitted });
       return { admitted, expired, movedAt };
@@ -448,7 +426,7 @@ export class QueueService {
    */
   private resync(queue: QueueRow, waitMs: number): Promise<RepairResult> {
     const keys = queueKeys(queue.event_type, queue.event_id);
-    return withLock(this.redis, keys.lock, { waitMs, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
+    return this.redis.lock(keys, { waitMs, leaseMs: QUEUE_LOCK_LEASE_MS }, async () => {
       const result: RepairResult = {
         queueId: queue.id,
         waitingAdded: 0,
@@ -462,15 +440,10 @@ export class QueueService {
       const fresh = await this.repo.findQueueById(queue.id);
       if (!fresh?.is_active) return result;
       queue = fresh;
-      const read = await this.redis
-        .pipeline()
-        .zrange(keys.waiting, 0, -1)
-        .zrange(keys.entered, 0, -1)
-        .hgetall(keys.users)
-        .exec();
-      const inWaiting = new Set((read?.[0]?.[1] as string[] | undefined) ?? []);
-      const inEntered = new Set((read?.[1]?.[1] as string[] | undefined) ?? []);
-      const users = (read?.[2]?.[1] as Record<string, string> | undefined) ?? {};
+      const snapshot = await this.redis.snapshot(keys);
+      const inWaiting = new Set(snapshot.waiting);
+      const inEntered = new Set(snapshot.entered);
+      const users = snapshot.users;
       const rows = await this.repo.liveEntries(queue.id);
       const waitingAdds: (string | number)[] = [];
       const enteredAdds: (string | number)[] = [];
@@ -503,24 +476,14 @@ export class QueueService {
       result.waitingRemoved = waitingRemoves.length;
       result.enteredRemoved = enteredRemoves.length - result.revertedToWaiting;
 
-      const multi = this.redis.multi();
-      const slice = 1000;
-      for (let i = 0; i < waitingAdds.length; i += slice) multi.zadd(keys.waiting, 'NX', ...waitingAdds.slice(i, i + slice));
-      for (let i = 0; i < enteredAdds.length; i += slice) multi.zadd(keys.entered, 'NX', ...enteredAdds.slice(i, i + slice));
-      for (let i = 0; i < waitingRemoves.length; i += slice) multi.zrem(keys.waiting, ...waitingRemoves.slice(i, i + slice));
-      for (let i = 0; i < enteredRemoves.length; i += slice) multi.zrem(keys.entered, ...enteredRemoves.slice(i, i + slice));
-      for (let i = 0; i < userSets.length; i += slice) multi.hset(keys.users, ...userSets.slice(i, i + slice));
-      multi.hset(keys.meta, {
-        id: queue.id,
-        maxCapacity: queue.max_capacity,
-        entryBatchSize: queue.entry_batch_size,
-        entryIntervalSeconds: queue.entry_interval_seconds,
-        entryTtlSeconds: queue.entry_ttl_seconds,
-        reconciledAt: Date.now(),
+      await this.redis.applyRepair(keys, {
+        waitingAdds,
+        enteredAdds,
+        waitingRemoves,
+        enteredRemoves,
+        userSets,
+        queue: { id: queue.id, ...settingsOf(queue) },
       });
-      // A fresh value: every instance's ticker re-reads the line on its next tick.
-      multi.set(keys.ver, Date.now() * 1000);
-      await multi.exec();
       return result;
     });
   }
@@ -532,36 +495,13 @@ export class QueueService {
 
   // ---- helpers ---------------------------------------------------------------------
 
-  private toRow(id: number, eventType: string, eventId: number, s: QueueSettings): QueueRow {
-    return {
-      id,
-      event_type: eventType,
-      event_id: eventId,
-      max_capacity: s.maxCapacity,
-      entry_batch_size: s.entryBatchSize,
-      entry_interval_seconds: s.entryIntervalSeconds,
-      entry_ttl_seconds: s.entryTtlSeconds,
-      is_active: 1,
-      created_at: new Date(),
-      activated_at: new Date(),
-      deactivated_at: null,
-    };
-  }
-
   /**
    * The active queue of an event: Redis' copy of its settings (one HGETALL),
    * else MySQL. Writes that depend on it being active re-check in MySQL.
    */
   private async activeQueue(eventType: string, eventId: number): Promise<QueueRow | undefined> {
-    const meta = await this.redis.hgetall(queueKeys(eventType, eventId).meta);
-    if (meta.id && meta.entryBatchSize) {
-      return this.toRow(Number(meta.id), eventType, eventId, {
-        maxCapacity: Number(meta.maxCapacity),
-        entryBatchSize: Number(meta.entryBatchSize),
-        entryIntervalSeconds: Number(meta.entryIntervalSeconds),
-        entryTtlSeconds: Number(meta.entryTtlSeconds),
-      });
-    }
+    const cached = await this.redis.activeQueue(queueKeys(eventType, eventId));
+    if (cached) return activeQueueRow(cached.id, eventType, eventId, cached.settings);
     const queue = await this.repo.findQueue(eventType, eventId);
     return queue?.is_active ? queue : undefined;
   }
@@ -577,7 +517,7 @@ export class QueueService {
   private async end(queue: QueueRow, entry: EntryRow): Promise<void> {
     if (!(await this.repo.markLeft(entry.id, new Date()))) return; // ended meanwhile
     const keys = queueKeys(queue.event_type, queue.event_id);
-    await this.redis.queueRemove(keys.waiting, keys.entered, keys.users, keys.ver, entry.entry_token, entry.user_id);
+    await this.redis.remove(keys, entry.entry_token, entry.user_id);
     await this.publish(keys, { left: [entry.entry_token] });
   }
 
@@ -585,10 +525,8 @@ export class QueueService {
   private async describe(queue: QueueRow, entry: EntryRow): Promise<QueueStatusResponse> {
     if (entry.status !== 'WAITING') return settledStatus(entry.entry_token, entry.status);
     const keys = queueKeys(queue.event_type, queue.event_id);
-    const res = await this.redis.pipeline().zrank(keys.waiting, entry.entry_token).zcard(keys.waiting).exec();
-    const rank = res?.[0]?.[1] as number | null | undefined;
-    const size = Number(res?.[1]?.[1] ?? 0);
-    if (rank !== null && rank !== undefined) return waitingStatus(entry.entry_token, rank + 1, size, settingsOf(queue));
+    const { rank, size } = await this.redis.position(keys, entry.entry_token);
+    if (rank !== null) return waitingStatus(entry.entry_token, rank + 1, size, settingsOf(queue));
     // Not in Redis (being admitted right now, or Redis lost the line): MySQL's count of those who joined earlier.
     const position = (await this.repo.countWaitingBefore(queue.id, entry.id)) + 1;
     return waitingStatus(entry.entry_token, position, Math.max(size, position), settingsOf(queue));

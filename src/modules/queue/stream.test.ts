@@ -3,7 +3,7 @@ import Fastify from 'fastify';
 import { after, before, test } from 'node:test';
 import { until, type TestApp } from '../../../test/helpers';
 import { openSse, type SseFrame, type SseStream } from '../../../test/sse';
-import { queueKeys } from './keys';
+import { QueueRedis, queueKeys } from './redis';
 import type { QueueOptions, QueueService } from './service';
 import { startQueueApp } from './test-support';
 
@@ -274,9 +274,7 @@ test('a missed admission notice is caught by the ticker from MySQL', async () =>
   try {
     await s.next(isStatus(1));
     // Admit behind the streams' back: Redis move + MySQL update, no pub/sub message.
-    const redis = t.redis as unknown as { queueAdmit(...args: unknown[]): Promise<[string[], string[]]> };
-    const keys = queueKeys('TIMEDEAL', id);
-    await redis.queueAdmit(keys.waiting, keys.entered, keys.ver, Date.now(), 60_000, 100, 1);
+    await new QueueRedis(t.redis).admit(queueKeys('TIMEDEAL', id), Date.now(), 60_000, 100, 1);
     await t.db.updateTable('queue_entries').set({ status: 'ENTERED', entered_at: new Date(), expires_at: new Date(Date.now() + 60_000) }).where('entry_token', '=', tokens[0]).execute();
     await s.next((f) => f.event === 'queue-entered', 3000);
     await s.ended;

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../../platform/http/errors';
 import { sseEnvelope, type SseHub, type SseStream } from '../../platform/http/sse';
-import type { Redis } from '../../platform/redis/index';
 import type { PubSub } from '../../platform/redis/pubsub';
-import type { QueueKeys, QueueScripts } from './keys';
+import type { QueueKeys, QueueRedis, StreamSettings } from './redis';
 import type { EntryRow, QueueRepository } from './repository';
 import {
   settledStatus,
@@ -34,7 +33,7 @@ export interface StreamEvent {
 }
 
 export interface StreamDeps {
-  redis: Redis & QueueScripts;
+  redis: QueueRedis;
   pubsub: PubSub;
   sse: SseHub;
   log: FastifyBaseLogger;
@@ -46,11 +45,6 @@ export interface StreamOptions {
   heartbeatMs?: number;
   maxStreamMs?: number;
   missingGraceMs?: number;
-}
-
-interface Settings {
-  entryBatchSize: number;
-  entryIntervalSeconds: number;
 }
 
 /** Frames a tick writes before it yields to the event loop. */
@@ -91,7 +85,7 @@ class Line {
 
   constructor(
     readonly keys: QueueKeys,
-    public settings: Settings,
+    public settings: StreamSettings,
   ) {}
 }
 
@@ -117,8 +111,6 @@ export class QueueStreams {
   private graceMs: number;
   private closed = false;
   private maxTickMs = 0;
-  /** Channels carry the key prefix (as PubSub names them); PUBLISH in a pipeline must add it itself. */
-  private readonly channelPrefix: string;
 
   constructor(
     private readonly deps: StreamDeps,
@@ -128,7 +120,6 @@ export class QueueStreams {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxStreamMs = options.maxStreamMs ?? 300_000;
     this.graceMs = options.missingGraceMs ?? 2000;
-    this.channelPrefix = deps.redis.options.keyPrefix ?? '';
   }
 
   /**
@@ -169,7 +160,7 @@ export class QueueStreams {
    * one `queue-status` right away, replaces any older stream of the same token
    * (here directly, on other instances by pub/sub), and is then served by the ticker.
    */
-  async open(request: FastifyRequest, reply: FastifyReply, keys: QueueKeys, entry: EntryRow, settings: Settings): Promise<void> {
+  async open(request: FastifyRequest, reply: FastifyReply, keys: QueueKeys, entry: EntryRow, settings: StreamSettings): Promise<void> {
     if (this.closed) throw fail('SERVICE_UNAVAILABLE'); // shutting down: the client's EventSource retries elsewhere
     if (entry.status !== 'WAITING') {
       const stream = this.deps.sse.open(request, reply);
@@ -208,17 +199,10 @@ export class QueueStreams {
     stream.beforeShutdown = () => this.send(sub, STATUS_EVENT, this.statusOf(line, sub));
     const replace: StreamEvent = { replace: sub.token, by: this.instanceId };
     // One round trip: the position, and the notice that closes this token's stream on other instances.
-    const res = await this.deps.redis
-      .pipeline()
-      .zrank(keys.waiting, sub.token)
-      .zcard(keys.waiting)
-      .hmget(keys.meta, 'entryBatchSize', 'entryIntervalSeconds')
-      .publish(this.channelPrefix + keys.channel, JSON.stringify(replace))
-      .exec();
-    this.applyMeta(line, res?.[2]?.[1] as (string | null)[] | undefined);
-    line.total = Number(res?.[1]?.[1] ?? line.total);
-    const rank = res?.[0]?.[1] as number | null | undefined;
-    if (rank !== null && rank !== undefined) {
+    const { rank, size, settings: current } = await this.deps.redis.openStream(keys, sub.token, JSON.stringify(replace));
+    this.applyMeta(line, current);
+    line.total = size ?? line.total;
+    if (rank !== null) {
       sub.position = rank + 1;
       this.send(sub, STATUS_EVENT, this.statusOf(line, sub));
     } else {
@@ -234,7 +218,7 @@ export class QueueStreams {
 
   // ---- internals -------------------------------------------------------------------
 
-  private lineFor(keys: QueueKeys, settings: Settings): Line {
+  private lineFor(keys: QueueKeys, settings: StreamSettings): Line {
     const existing = this.lines.get(keys.waiting);
     if (existing) return existing;
     const line = new Line(keys, settings);
@@ -341,18 +325,13 @@ export class QueueStreams {
     const { keys } = line;
     let maxScore = 0;
     for (const sub of line.subs.values()) if (sub.score > maxScore) maxScore = sub.score;
-    const [ver, size, batch, interval, changed, members] = await this.deps.redis.queueTick(
-      keys.waiting,
-      keys.ver,
-      keys.meta,
-      line.ver,
-      maxScore,
-    );
-    line.total = Number(size);
-    this.applyMeta(line, [batch, interval]);
+    const tick = await this.deps.redis.tick(keys, line.ver, maxScore);
+    line.total = tick.size;
+    this.applyMeta(line, tick.settings);
     const now = Date.now();
-    if (Number(changed) === 1) {
-      line.ver = ver;
+    if (tick.changed) {
+      const { members } = tick;
+      line.ver = tick.ver;
       const read = ++line.reads;
       for (let i = 0; i < members.length; i++) {
         const sub = line.subs.get(members[i]);
@@ -393,10 +372,9 @@ export class QueueStreams {
     }
   }
 
-  private applyMeta(line: Line, meta: (string | null | undefined)[] | undefined): void {
-    const batch = Number(meta?.[0]);
-    const interval = Number(meta?.[1]);
-    if (batch > 0 && interval > 0) line.settings = { entryBatchSize: batch, entryIntervalSeconds: interval };
+  /** Settings read from Redis replace the line's (none read: it keeps what it had). */
+  private applyMeta(line: Line, settings: StreamSettings | null): void {
+    if (settings) line.settings = settings;
   }
 
   /** A WAITING subscriber's status, built when sent (nothing per subscriber is kept between ticks but numbers). */

@@ -457,9 +457,10 @@ export class TimeDealService implements DealUnits {
       if (!(await repo.setStatus(dealId, ['SCHEDULED'], 'ACTIVE'))) return false;
       const products = await repo.productsOf([dealId]);
       await this.inventory.allocateToDeal(
+        trx,
         products.map((p) => ({ productId: p.product_id, quantity: p.deal_quantity })),
         { type: 'TIME_DEAL', id: String(dealId) },
-        { trx, actor: 'system', reason: 'time deal started' },
+        { actor: 'system', reason: 'time deal started' },
       );
       await emit(trx, Topics.TIMEDEAL_STARTED, String(dealId), {
         timeDealId: dealId,
@@ -496,8 +497,7 @@ export class TimeDealService implements DealUnits {
           .map((p) => ({ productId: p.product_id, quantity: p.deal_quantity - (sold.get(p.id) ?? 0) }))
           .filter((l) => l.quantity > 0);
         if (unsold.length > 0) {
-          await this.inventory.releaseFromDeal(unsold, { type: 'TIME_DEAL', id: String(dealId) }, {
-            trx,
+          await this.inventory.releaseFromDeal(trx, unsold, { type: 'TIME_DEAL', id: String(dealId) }, {
             actor,
             reason: to === 'ENDED' ? 'time deal ended' : 'time deal cancelled',
           });

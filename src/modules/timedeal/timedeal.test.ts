@@ -260,18 +260,18 @@ describe('lifecycle', () => {
     const p = await makeProduct(h.t, '재고 부족 상품', 10_000, 10);
     const res = await createDeal({ name: '부족', startsAt: iso(-1000), endsAt: iso(HOUR), products: [{ productId: p, dealPrice: 9_000, dealQuantity: 10, maxPerUser: 1 }] });
     assert.equal(res.status, 201);
-    await h.t.services.inventory.adjust(p, 4, { actor: 'test' }); // sold elsewhere in between
+    await h.t.services.inventory.adjust(undefined, p, 4, { actor: 'test' }); // sold elsewhere in between
     await h.deals.updateStatuses();
     assert.equal((await h.deals.get(res.body.data.id)).status, 'SCHEDULED');
     assert.deepEqual(await levels(p), { available: 4, reserved: 0, total: 4 });
-    await h.t.services.inventory.inbound(p, 6, { actor: 'test' });
+    await h.t.services.inventory.inbound(undefined, p, 6, { actor: 'test' });
     await h.deals.updateStatuses();
     assert.equal((await h.deals.get(res.body.data.id)).status, 'ACTIVE');
     assert.deepEqual(await levels(p), { available: 0, reserved: 10, total: 10 });
 
     const q = await makeProduct(h.t, '못 연 딜 상품', 10_000, 1);
     const never = await createDeal({ name: '못 연 딜', startsAt: iso(-1000), endsAt: iso(HOUR), products: [{ productId: q, dealPrice: 9_000, dealQuantity: 1, maxPerUser: 1 }] });
-    await h.t.services.inventory.adjust(q, 0, { actor: 'test' });
+    await h.t.services.inventory.adjust(undefined, q, 0, { actor: 'test' });
     h.clock.offsetMs = 2 * HOUR;
     try {
       await h.deals.updateStatuses();

@@ -3,6 +3,11 @@ import type { Database } from './types';
 
 /** Anything queries run on: the pool or an open transaction. */
 export type Executor = Kysely<Database>;
+/**
+ * An open transaction. A function that works inside its caller's transaction
+ * takes it as its first parameter (`fn(trx, …)`; `Tx | undefined` where it
+ * may also run on its own); a repository is bound to it with `.with(trx)`.
+ */
 export type Tx = Transaction<Database>;
 
 interface Hooks {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
+import { loadConfig, type Config } from '../../config';
 import type { Db } from '../db/index';
 import type { Scheduler } from '../scheduler';
 import type { Broker } from './broker';
@@ -20,46 +21,24 @@ export { OutboxRelay } from './relay';
 export { PURGE_JOB, purgeExpired, purgeJob } from './retention';
 export { emit, Topics, type EventMessage, type Topic } from './outbox';
 
-/**
- * The event settings, named as in `Config` (src/config.ts). Only `eventBus` and
- * `kafkaBrokers` are required; the rest fall back to `EVENTING_DEFAULTS`.
- */
-export interface EventingSettings {
-  /** `EVENT_BUS`: `local` (in-process, default) or `kafka`. */
-  eventBus: 'local' | 'kafka';
-  /** `KAFKA_BROKERS`, comma-separated `host:port`. */
-  kafkaBrokers: string[];
-  /** `KAFKA_CLIENT_ID`. */
-  kafkaClientId: string;
-  /** `KAFKA_GROUP_PREFIX`: consumer group ids are this plus the consumer's name. */
-  kafkaGroupPrefix: string;
-  /** `OUTBOX_POLL_MS`: relay poll interval (commits also wake it at once). */
-  outboxPollMs: number;
-  /** `OUTBOX_BATCH_SIZE`: rows per relay pass. */
-  outboxBatchSize: number;
-  /** `OUTBOX_BACKOFF_BASE_MS`: first retry delay after a failed publish, doubling per attempt. */
-  outboxBackoffBaseMs: number;
-  /** `OUTBOX_BACKOFF_MAX_MS`: cap of that delay. */
-  outboxBackoffMaxMs: number;
-  /** `EVENT_RETENTION_S`: how long sent outbox rows and processed-event ids are kept. */
-  eventRetentionSeconds: number;
-  /** `EVENT_PURGE_INTERVAL_MS`: how often the purge job runs. */
-  eventPurgeIntervalMs: number;
-}
+/** The settings of `Config` (src/config.ts: their types, meaning and defaults) that the event machinery reads. */
+const EVENT_SETTINGS = [
+  'eventBus',
+  'kafkaBrokers',
+  'kafkaClientId',
+  'kafkaGroupPrefix',
+  'outboxPollMs',
+  'outboxBatchSize',
+  'outboxBackoffBaseMs',
+  'outboxBackoffMaxMs',
+  'eventRetentionSeconds',
+  'eventPurgeIntervalMs',
+] as const;
 
-export const EVENTING_DEFAULTS: Omit<EventingSettings, 'eventBus' | 'kafkaBrokers'> = {
-  kafkaClientId: 'shopping-service',
-  kafkaGroupPrefix: 'shopping-service.',
-  outboxPollMs: 1000,
-  outboxBatchSize: 200,
-  outboxBackoffBaseMs: 500,
-  outboxBackoffMaxMs: 60_000,
-  eventRetentionSeconds: 7 * 24 * 3600,
-  eventPurgeIntervalMs: 3600_000,
-};
+export type EventingSettings = Pick<Config, (typeof EVENT_SETTINGS)[number]>;
 
 export interface EventingDeps {
-  /** The app's `Config` once it has these fields; until then `eventBus` and `kafkaBrokers` suffice. */
+  /** The app's `Config`; `eventBus` and `kafkaBrokers` suffice (tests), the rest then keep `Config`'s defaults. */
   config: Pick<EventingSettings, 'eventBus' | 'kafkaBrokers'> & Partial<EventingSettings>;
   db: Db;
   log: FastifyBaseLogger;
@@ -157,12 +136,10 @@ export function createEventing(deps: EventingDeps): Eventing {
   };
 }
 
-/** The event settings out of a bigger config; a field left `undefined` keeps its default. */
+/** The event settings out of a bigger config; a field left `undefined` keeps `Config`'s default. */
 function settingsFrom(config: EventingDeps['config']): EventingSettings {
-  const settings: EventingSettings = { ...EVENTING_DEFAULTS, eventBus: config.eventBus, kafkaBrokers: config.kafkaBrokers };
-  for (const key of Object.keys(EVENTING_DEFAULTS) as (keyof typeof EVENTING_DEFAULTS)[]) {
-    const value = config[key];
-    if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
-  }
-  return settings;
+  const defaults = loadConfig({});
+  const settings: Record<string, unknown> = {};
+  for (const key of EVENT_SETTINGS) settings[key] = config[key] !== undefined ? config[key] : defaults[key];
+  return settings as EventingSettings;
 }
