@@ -86,7 +86,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 /**
- * The waiting room (flow 9): a fair FIFO line per (eventType, eventId) on Redis
+ * The waiting room: a fair FIFO line per (eventType, eventId) on Redis
  * sorted sets, with MySQL as the truth.
  *
  * Which side is the truth: MySQL, for every state. An entry's row is written
