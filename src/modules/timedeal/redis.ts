@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withLock } from '../../platform/lock';
 import { defineLuaCommand, type Redis } from '../../platform/redis/index';
 
 /**
@@ -15,6 +16,16 @@ export type PurchaseOutcome =
   | { kind: 'sold-out' }
   | { kind: 'limit' }
   | { kind: 'not-loaded' };
+
+/** What unpurchase.lua did: gave the units back, or nothing because the keys are gone or were rebuilt since. */
+export type UnpurchaseOutcome = { kind: 'applied'; stock: number } | { kind: 'stale' };
+
+/** What Redis holds for one deal product; `stock` and `epoch` are null when the keys are not loaded. */
+export interface DealKeysState {
+  stock: number | null;
+  epoch: string | null;
+  bought: Map<string, number>;
+}
 
 interface ScriptedRedis extends Redis {
   timedealPurchase(stock: string, bought: string, epoch: string, userId: string, quantity: number, maxPerUser: number): Promise<[number, string | null]>;
@@ -49,9 +60,10 @@ export class TimeDealRedis {
     return { kind: 'not-loaded' };
   }
 
-  /** unpurchase.lua: gives the units back if the keys are still the ones `epoch` names; true when applied. */
-  async unpurchase(dealId: number, productId: number, userId: string, quantity: number, epoch: string): Promise<boolean> {
-    return (await this.redis.timedealUnpurchase(...dealKeys(dealId, productId), userId, quantity, epoch)) >= 0;
+  /** unpurchase.lua: gives the units back if the keys are still the ones `epoch` names. */
+  async unpurchase(dealId: number, productId: number, userId: string, quantity: number, epoch: string): Promise<UnpurchaseOutcome> {
+    const stock = await this.redis.timedealUnpurchase(...dealKeys(dealId, productId), userId, quantity, epoch);
+    return stock >= 0 ? { kind: 'applied', stock } : { kind: 'stale' };
   }
 
   /** load.lua: replaces the keys with MySQL's numbers under a new epoch; returns that epoch. */
@@ -69,7 +81,7 @@ export class TimeDealRedis {
   }
 
   /** What Redis holds for a deal product (null stock when not loaded). */
-  async read(dealId: number, productId: number): Promise<{ stock: number | null; epoch: string | null; bought: Map<string, number> }> {
+  async read(dealId: number, productId: number): Promise<DealKeysState> {
     const [stockKey, boughtKey, epochKey] = dealKeys(dealId, productId);
     const [stock, epoch, bought] = await Promise.all([this.redis.get(stockKey), this.redis.get(epochKey), this.redis.hgetall(boughtKey)]);
     return {
@@ -83,5 +95,13 @@ export class TimeDealRedis {
   async remove(dealId: number, productIds: number[]): Promise<void> {
     if (productIds.length === 0) return;
     await this.redis.del(...productIds.flatMap((p) => dealKeys(dealId, p)));
+  }
+
+  /**
+   * Runs `fn` holding the deal's rebuild lock (`lock:timedeal:rebuild:<dealId>`),
+   * so one instance at a time rebuilds a deal's keys; LockBusy after `waitMs`.
+   */
+  withRebuildLock<T>(dealId: number, waitMs: number, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.redis, `timedeal:rebuild:${dealId}`, { waitMs, leaseMs: 15_000 }, fn);
   }
 }

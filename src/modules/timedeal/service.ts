@@ -4,7 +4,7 @@ import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { parseDateTime } from '../../platform/http/schema';
-import { LockBusy, withLock } from '../../platform/lock';
+import { LockBusy } from '../../platform/lock';
 import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
 import type { Job, Scheduler } from '../../platform/scheduler';
@@ -13,7 +13,7 @@ import type { DealUnits, OrderSaga } from '../order/saga';
 import { OrderService } from '../order/service';
 import type { ProductService } from '../product/service';
 import type { ProductSnapshot } from '../product/schemas';
-import { TimeDealRedis } from './redis';
+import { TimeDealRedis, type DealKeysState } from './redis';
 import { TimeDealRepository, type DealProductRow, type DealProductWithDeal, type DealRow, type PurchaseRow } from './repository';
 import {
   type TimeDealCreateRequest,
@@ -114,7 +114,7 @@ export class TimeDealService implements DealUnits {
 
   constructor(
     private readonly db: Db,
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly products: ProductService,
     private readonly inventory: InventoryService,
     private readonly saga: Pick<OrderSaga, 'createDealOrder' | 'setDealUnits'>,
@@ -541,9 +541,10 @@ export class TimeDealService implements DealUnits {
   private ensureLoaded(dealId: number): Promise<void> {
     let running = this.rebuilding.get(dealId);
     if (!running) {
-      running = withLock(this.redis, `timedeal:rebuild:${dealId}`, { waitMs: 5_000, leaseMs: 15_000 }, async () => {
-        await this.loadDeal(dealId, 'missing');
-      })
+      running = this.keys
+        .withRebuildLock(dealId, 5_000, async () => {
+          await this.loadDeal(dealId, 'missing');
+        })
         .catch((err: unknown) => {
           throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
         })
@@ -612,7 +613,7 @@ export class TimeDealService implements DealUnits {
   private drifted(
     dealId: number,
     productId: number,
-    current: { stock: number | null; epoch: string | null; bought: Map<string, number> },
+    current: DealKeysState,
     stock: number,
     bought: { userId: string; units: number }[],
   ): boolean {
