@@ -137,6 +137,8 @@ export function createServices(infra: Infra): Services {
   infra.scheduler.add(queue.admissionJob());
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
+    rebuildIntervalMs: infra.config.saleReconcileIntervalMs,
+    admissionGraceMs: infra.config.saleAdmissionGraceMs,
     orders,
     log: infra.log,
     // While a waiting room runs for TIMEDEAL/{id}, only admitted buyers may buy; a purchase uses up the entry.
