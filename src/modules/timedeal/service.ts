@@ -421,7 +421,8 @@ export class TimeDealService implements DealUnits {
       const refused = err instanceof Refused;
       if (admission) {
         try {
-          await this.keys.unpurchase(dealId, row.product_id, userId, admission.id, !refused);
+          // Units go back unless MySQL had none left for this buyer (then others hold them, and the rebuild below puts back any that are free).
+          await this.keys.unpurchase(dealId, row.product_id, userId, admission.id, !(refused && err.code === 'TIMEDEAL_SOLD_OUT'));
         } catch (undoErr) {
           // Redis is unreachable: the admission stays until the reconcile releases it.
           this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');

@@ -1,7 +1,8 @@
 -- unpurchase.lua: the compensating twin of purchase.lua, when the purchase transaction
 --   of an admission failed. Drops the admission's record and uncounts its units from the
---   user; the units go back to the free set unless MySQL refused them (then another
---   purchase holds them, and the rebuild that follows a refusal puts back what is free).
+--   user; the units go back to the free set unless MySQL found the deal sold out for this
+--   request (then other purchases hold them, and the rebuild that follows a refusal puts
+--   back any that are free).
 --
 -- keys: 3
 --   KEYS[1]  timedeal:{dealId}:{productId}:free    set of free unit numbers
