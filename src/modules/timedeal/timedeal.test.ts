@@ -44,7 +44,7 @@ describe('discountRate', () => {
 });
 
 describe('admin', () => {
-  test('create: 201 SCHEDULED with every §3.2 field; get, list (createdAt ASC, size 10)', async () => {
+  test('create: 201 SCHEDULED with every response field; get, list (createdAt ASC, size 10)', async () => {
     const productId = await makeProduct(h.t, '타임딜 노트북', 1_000_000, 50);
     const res = await createDeal({
       name: '  블랙프라이데이  ',
