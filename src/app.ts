@@ -148,6 +148,8 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   infra.scheduler.add(queue.admissionJob());
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
+    rebuildIntervalMs: infra.config.saleReconcileIntervalMs,
+    admissionGraceMs: infra.config.saleAdmissionGraceMs,
     orders,
     now: options.now,
     log: infra.log,

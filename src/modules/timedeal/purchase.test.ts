@@ -43,10 +43,14 @@ function buy(deal: Deal, quantity: number, token = h.t.userToken, extra: Record<
   return h.t.call('POST', '/time-deals/purchase', { token, body: { timeDealProductId: deal.dealProductId, quantity, ...extra } });
 }
 
+/** The deal product's free units, each user's count and the units of admissions in flight, as Redis holds them. */
 async function redisOf(deal: Deal) {
-  const [stock, bought] = dealKeys(deal.dealId, deal.productId);
-  const hash = await h.t.redis.hgetall(bought);
-  return { stock: await h.t.redis.get(stock), bought: Object.fromEntries(Object.entries(hash).map(([u, n]) => [u, Number(n)])) };
+  const keys = await h.deals.keys.snapshot(deal.dealId, deal.productId);
+  return {
+    free: keys.free,
+    bought: Object.fromEntries(keys.bought),
+    inFlight: [...keys.admissions.values()].flat().reduce((n, a) => n + a.units.length, 0),
+  };
 }
 
 async function levels(productId: number) {
@@ -62,6 +66,22 @@ async function soldRows(deal: Deal) {
     .where('status', '=', 'PURCHASED')
     .executeTakeFirstOrThrow();
   return Number(q ?? 0);
+}
+
+/** Units the deal product's rows give to purchases (MySQL's own count of what is sold). */
+async function heldUnits(deal: Deal) {
+  const { n } = await h.t.db
+    .selectFrom('time_deal_units')
+    .select(sql<number>`COUNT(*)`.as('n'))
+    .where('time_deal_product_id', '=', deal.dealProductId)
+    .where('purchase_id', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+async function buyersOf(deal: Deal) {
+  const rows = await h.t.db.selectFrom('time_deal_purchases').select('user_id').where('time_deal_product_id', '=', deal.dealProductId).where('status', '=', 'PURCHASED').execute();
+  return rows.map((r) => r.user_id);
 }
 
 const user = async () => {
@@ -96,7 +116,7 @@ describe('purchase', () => {
     // The last unit: remaining 0 afterwards, and still a 201.
     const last = await buy(deal, 1, h.t.otherToken);
     assert.equal(last.status, 201);
-    assert.equal((await redisOf(deal)).stock, '0');
+    assert.deepEqual((await redisOf(deal)).free, []);
     assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
 
     const mine = await h.t.call('GET', '/time-deals/my/purchases');
@@ -184,7 +204,7 @@ describe('purchase', () => {
     const res = await buy(deal, 2, buyer.token);
     assert.equal(res.status, 201);
     assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
-    assert.deepEqual(await redisOf(deal), { stock: '0', bought: { [buyer.id]: 2 } });
+    assert.deepEqual(await redisOf(deal), { free: [], bought: { [buyer.id]: 2 }, inFlight: 0 });
 
     // Past the payment timeout: the job cancels it and the saga hands the units to us.
     await h.t.services.saga.expireUnpaid(new Date(Date.now() + 2 * HOUR));
@@ -193,7 +213,7 @@ describe('purchase', () => {
     const purchase = await h.t.db.selectFrom('time_deal_purchases').selectAll().where('id', '=', res.body.data.id).executeTakeFirstOrThrow();
     assert.equal(purchase.status, 'RETURNED');
     assert.ok(purchase.returned_at);
-    assert.deepEqual(await redisOf(deal), { stock: '2', bought: {} });
+    assert.deepEqual(await redisOf(deal), { free: [1, 2], bought: {}, inFlight: 0 });
     assert.equal(await soldRows(deal), 0);
     assert.equal((await h.deals.get(deal.dealId)).products[0].remainingQuantity, 2);
     // The units stayed with the deal: still reserved, no RELEASE movement.
@@ -224,7 +244,7 @@ describe('purchase', () => {
     assert.deepEqual(await levels(deal.productId), { available: 6, reserved: 0, total: 6 });
     const purchase = await h.t.db.selectFrom('time_deal_purchases').select('status').where('id', '=', res.body.data.id).executeTakeFirstOrThrow();
     assert.equal(purchase.status, 'PURCHASED');
-    assert.equal(await h.t.redis.exists(...dealKeys(deal.dealId, deal.productId)), 0);
+    assert.equal(await h.t.redis.exists(...Object.values(dealKeys(deal.dealId, deal.productId))), 0);
   });
 });
 
@@ -259,7 +279,7 @@ describe('Redis and MySQL stay one', () => {
   test('keys wiped mid-sale (and reconciled mid-sale, and rebuilt by a restart): exactly the deal quantity sold', async (ctx) => {
     const DEAL = 120;
     const deal = await runningDeal({ stock: 200, quantity: DEAL, maxPerUser: 1 });
-    const keys = dealKeys(deal.dealId, deal.productId);
+    const keys = Object.values(dealKeys(deal.dealId, deal.productId));
     const stats0 = { ...h.deals.stats };
 
     // Once per wave, right after its 10th script run (other purchases are between their script and
@@ -297,21 +317,21 @@ describe('Redis and MySQL stay one', () => {
       h.deals.keys.purchase = original;
     }
     assert.equal(disturbances, 8);
+    await h.deals.idle();
 
     const tally: Record<string, number> = {};
     for (const a of answers) tally[a.code ?? String(a.status)] = (tally[a.code ?? String(a.status)] ?? 0) + 1;
     assert.deepEqual(tally, { '201': DEAL, S704: 400 - DEAL });
-    // The wipes hit purchases in flight: scripts found no keys, and transactions found their keys replaced.
+    // The wipes hit purchases in flight: scripts found no keys.
     assert.ok(h.deals.stats.notLoaded > stats0.notLoaded, JSON.stringify(h.deals.stats));
-    assert.ok(h.deals.stats.staleRetries > stats0.staleRetries, JSON.stringify(h.deals.stats));
-    ctx.diagnostic(`purchases that met missing keys / asked again: ${h.deals.stats.notLoaded - stats0.notLoaded} / ${h.deals.stats.staleRetries - stats0.staleRetries}`);
+    ctx.diagnostic(
+      `purchases that met missing keys / units MySQL refused and replaced: ${h.deals.stats.notLoaded - stats0.notLoaded} / ${h.deals.stats.refused - stats0.refused}`,
+    );
     assert.equal(await soldRows(deal), DEAL);
-    const after = await redisOf(deal);
-    // The last wave's wipe may have been the last word: a missing key is "not loaded", never "in stock".
-    if (after.stock !== null) {
-      assert.equal(after.stock, '0');
-      assert.equal(Object.keys(after.bought).length, DEAL);
-    }
+    assert.equal(await heldUnits(deal), DEAL);
+    const after = await h.deals.keys.snapshot(deal.dealId, deal.productId);
+    // The last wave's wipe may have been the last word: missing keys are "not loaded", never "in stock".
+    if (after.epoch !== null) assert.deepEqual(after.free, []);
     assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
 
     // A restart after the keys are gone: a fresh instance rebuilds them from the rows; nothing lost, nothing oversold.
@@ -319,23 +339,32 @@ describe('Redis and MySQL stay one', () => {
     const restarted = h.another();
     const rebuilt = await restarted.rebuildRedis();
     assert.ok(rebuilt.rewritten >= 1);
-    assert.equal((await redisOf(deal)).stock, '0');
-    assert.equal(Object.keys((await redisOf(deal)).bought).length, DEAL);
+    assert.deepEqual(await redisOf(deal), { free: [], bought: Object.fromEntries((await buyersOf(deal)).map((u) => [u, 1])), inFlight: 0 });
     assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
     assert.deepEqual(await levels(deal.productId), { available: 80, reserved: DEAL, total: 200 });
   });
 
-  test('the periodic rebuild leaves correct keys alone (same epoch)', async () => {
+  test('the reconcile leaves keys that fit MySQL alone, and rebuilds keys that offer more or fewer units', async () => {
     const deal = await runningDeal({ quantity: 3, maxPerUser: 1 });
     assert.equal((await buy(deal, 1)).status, 201);
-    const epoch = await h.t.redis.get(dealKeys(deal.dealId, deal.productId)[2]);
+    const keys = dealKeys(deal.dealId, deal.productId);
+    const epoch = await h.t.redis.get(keys.epoch);
     await h.deals.rebuildRedis();
-    assert.equal(await h.t.redis.get(dealKeys(deal.dealId, deal.productId)[2]), epoch);
-    // A drifted count is corrected.
-    await h.t.redis.set(dealKeys(deal.dealId, deal.productId)[0], '3');
+    assert.equal(await h.t.redis.get(keys.epoch), epoch);
+    const free = (await redisOf(deal)).free;
+    assert.equal(free.length, 2);
+
+    // A unit MySQL holds shows as free: rebuilt.
+    const held = (await h.t.db.selectFrom('time_deal_units').select('unit_no').where('time_deal_product_id', '=', deal.dealProductId).where('purchase_id', 'is not', null).executeTakeFirstOrThrow()).unit_no;
+    await h.t.redis.sadd(keys.free, held);
     await h.deals.rebuildRedis();
-    assert.equal(await h.t.redis.get(dealKeys(deal.dealId, deal.productId)[0]), '2');
-    assert.notEqual(await h.t.redis.get(dealKeys(deal.dealId, deal.productId)[2]), epoch);
+    assert.deepEqual((await redisOf(deal)).free, free);
+    assert.notEqual(await h.t.redis.get(keys.epoch), epoch);
+
+    // A free unit is missing (and nothing is in flight): rebuilt.
+    await h.t.redis.srem(keys.free, free[0]);
+    await h.deals.rebuildRedis();
+    assert.deepEqual((await redisOf(deal)).free, free);
   });
 
   test('the waiting-room gate runs before the Lua step', async () => {
@@ -349,6 +378,6 @@ describe('Redis and MySQL stay one', () => {
     });
     await assert.rejects(gated.purchase('u-1', { timeDealProductId: deal.dealProductId, quantity: 1 }), /not admitted/);
     assert.deepEqual(seen, [['u-1', deal.dealId]]);
-    assert.equal((await redisOf(deal)).stock, '3');
+    assert.equal((await redisOf(deal)).free.length, 3);
   });
 });

@@ -15,12 +15,21 @@ export interface DealProductWithDeal extends DealProductRow {
   ends_at: Date;
 }
 
+/** MariaDB's and MySQL 8's errors for a failed CHECK constraint. */
+const CHECK_FAILED = new Set([4025, 3819]);
+
 /**
- * SQL for `time_deals`, `time_deal_products` and `time_deal_purchases`.
+ * SQL for `time_deals`, `time_deal_products`, `time_deal_purchases`,
+ * `time_deal_units` and `time_deal_user_units`.
  *
  * Sold quantities are never stored: they are `SUM(quantity)` of a deal
  * product's PURCHASED rows (index `(time_deal_product_id, status)`), so a
  * purchase inserts a row and updates nothing every other purchase would wait on.
+ *
+ * The caps are rows too: a purchase claims numbered unit rows (a unit has at
+ * most one holder) and raises its user's row (a CHECK caps it at the deal's
+ * max per user), so MySQL alone keeps both caps, and a purchase locks only
+ * its own units and its user's row.
  *
  * Lock protocol on the deal row: a purchase's transaction (from its insert
  * on) and a returned deal order hold it in SHARE mode (they don't wait on each
@@ -162,18 +171,6 @@ export class TimeDealRepository {
     return new Map(rows.map((r) => [r.time_deal_product_id, Number(r.sold)]));
   }
 
-  /** Units each user holds of one deal product (PURCHASED rows), for the Redis `bought` hash. */
-  async boughtOf(dealProductId: number): Promise<{ userId: string; units: number }[]> {
-    const rows = await this.db
-      .selectFrom('time_deal_purchases')
-      .select(['user_id', sql<string>`SUM(quantity)`.as('units')])
-      .where('time_deal_product_id', '=', dealProductId)
-      .where('status', '=', 'PURCHASED')
-      .groupBy('user_id')
-      .execute();
-    return rows.map((r) => ({ userId: r.user_id, units: Number(r.units) })).filter((r) => r.units > 0);
-  }
-
   // ---- purchases ------------------------------------------------------------------------
 
   /**
@@ -241,5 +238,143 @@ export class TimeDealRepository {
       .where('status', '=', 'PURCHASED')
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  // ---- units and per-user caps ----------------------------------------------------------
+
+  /** Units 1…quantity of a deal product, free (rows already there are kept as they are). */
+  async insertUnits(dealProductId: number, quantity: number): Promise<void> {
+    for (let from = 1; from <= quantity; from += 1000) {
+      const to = Math.min(quantity, from + 999);
+      const rows = Array.from({ length: to - from + 1 }, (_, i) => ({ time_deal_product_id: dealProductId, unit_no: from + i, purchase_id: null }));
+      await this.db.insertInto('time_deal_units').ignore().values(rows).execute();
+    }
+  }
+
+  /** Gives `units` to the purchase where they are still free; returns how many it got. */
+  async claimUnits(dealProductId: number, units: number[], purchaseId: number): Promise<number> {
+    if (units.length === 0) return 0;
+    const res = await this.db
+      .updateTable('time_deal_units')
+      .set({ purchase_id: purchaseId })
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('unit_no', 'in', units)
+      .where('purchase_id', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  /**
+   * Gives the purchase up to `count` free units that no other transaction is
+   * claiming right now (SKIP LOCKED: no waiting behind other buyers); returns them.
+   */
+  async claimFreeUnits(dealProductId: number, count: number, purchaseId: number): Promise<number[]> {
+    if (count <= 0) return [];
+    const rows = await this.db
+      .selectFrom('time_deal_units')
+      .select('unit_no')
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('purchase_id', 'is', null)
+      .orderBy('unit_no')
+      .limit(count)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const units = rows.map((r) => r.unit_no);
+    if (units.length > 0) await this.claimUnits(dealProductId, units, purchaseId);
+    return units;
+  }
+
+  /** The units a returned purchase held become free; returns them. */
+  async releaseUnits(dealProductId: number, purchaseId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('time_deal_units')
+      .select('unit_no')
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('purchase_id', '=', purchaseId)
+      .forUpdate()
+      .execute();
+    if (rows.length > 0) {
+      await this.db
+        .updateTable('time_deal_units')
+        .set({ purchase_id: null })
+        .where('time_deal_product_id', '=', dealProductId)
+        .where('purchase_id', '=', purchaseId)
+        .execute();
+    }
+    return rows.map((r) => r.unit_no);
+  }
+
+  /** Free unit numbers of a deal product, ascending. */
+  async freeUnits(dealProductId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('time_deal_units')
+      .select('unit_no')
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('purchase_id', 'is', null)
+      .orderBy('unit_no')
+      .execute();
+    return rows.map((r) => r.unit_no);
+  }
+
+  async countFreeUnits(dealProductId: number): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('time_deal_units')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('purchase_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /**
+   * Raises the user's units of a deal product by `quantity`, locking only that
+   * user's row; false (nothing changed) when that would exceed `maxPerUser`.
+   */
+  async addUserUnits(dealProductId: number, userId: string, quantity: number, maxPerUser: number): Promise<boolean> {
+    if (quantity > maxPerUser) return false;
+    try {
+      await this.db
+        .insertInto('time_deal_user_units')
+        .values({ time_deal_product_id: dealProductId, user_id: userId, units: quantity, max_units: maxPerUser })
+        .onDuplicateKeyUpdate({ units: sql`units + VALUES(units)` })
+        .execute();
+      return true;
+    } catch (err) {
+      if (CHECK_FAILED.has((err as { errno?: number }).errno ?? 0)) return false;
+      throw err;
+    }
+  }
+
+  /** Lowers the user's units (a returned purchase). */
+  async subtractUserUnits(dealProductId: number, userId: string, quantity: number): Promise<void> {
+    await this.db
+      .updateTable('time_deal_user_units')
+      .set({ units: sql`GREATEST(units - ${quantity}, 0)` })
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** Units the user holds of a deal product (0 without a row). */
+  async userUnits(dealProductId: number, userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('time_deal_user_units')
+      .select('units')
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.units ?? 0;
+  }
+
+  /** Every user's units of a deal product (above 0), for the Redis `bought` hash. */
+  async usersUnits(dealProductId: number): Promise<{ userId: string; units: number }[]> {
+    const rows = await this.db
+      .selectFrom('time_deal_user_units')
+      .select(['user_id', 'units'])
+      .where('time_deal_product_id', '=', dealProductId)
+      .where('units', '>', 0)
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, units: r.units }));
   }
 }

@@ -14,7 +14,7 @@ import {
 } from './schemas';
 import type { TimeDealService } from './service';
 
-/** Contract §3 #26–29. Lists and details are public; buying needs a user. */
+/** Lists and details are public; buying needs a user. */
 export function timeDealRoutes(timedeals: TimeDealService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
@@ -46,7 +46,7 @@ export function timeDealRoutes(timedeals: TimeDealService): FastifyPluginAsyncTy
   };
 }
 
-/** Contract §3.4, mounted under /admin (admins only; each route says so too). */
+/** Deal administration, mounted under /admin (admins only; each route says so too). */
 export function adminTimeDealRoutes(timedeals: TimeDealService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(

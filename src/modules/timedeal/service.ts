@@ -4,7 +4,7 @@ import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { parseDateTime } from '../../platform/http/schema';
-import { LockBusy, withLock } from '../../platform/lock';
+import { LockBusy } from '../../platform/lock';
 import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
 import type { Job, Scheduler } from '../../platform/scheduler';
@@ -13,7 +13,7 @@ import type { DealUnits, OrderSaga } from '../order/saga';
 import { OrderService } from '../order/service';
 import type { ProductService } from '../product/service';
 import type { ProductSnapshot } from '../product/schemas';
-import { TimeDealRedis } from './redis';
+import { TimeDealRedis, type Admission } from './redis';
 import { TimeDealRepository, type DealProductRow, type DealProductWithDeal, type DealRow, type PurchaseRow } from './repository';
 import {
   type TimeDealCreateRequest,
@@ -25,7 +25,7 @@ import {
 } from './schemas';
 
 /**
- * Waiting-room gating (contract §0 "queue gating"): called before the Lua step
+ * Waiting-room gating: called before the Lua step
  * with the deal's id; throws (S805 while waiting, S806 without an entry) when
  * the caller may not buy yet. The queue module provides it.
  */
@@ -42,8 +42,14 @@ interface Log {
 export interface TimeDealOptions {
   /** How often SCHEDULED → ACTIVE → ENDED is checked (TIMEDEAL_SCHEDULER_INTERVAL_MS). Default 5 s. */
   statusIntervalMs?: number;
-  /** How often Redis is reconciled with MySQL. Default 3 min. */
+  /** How often Redis is reconciled with MySQL (SALE_RECONCILE_INTERVAL_MS). Default 3 s. */
   rebuildIntervalMs?: number;
+  /**
+   * How long an admission (units taken in Redis for a request) may go without
+   * its MySQL purchase before the reconcile gives its units back
+   * (SALE_ADMISSION_GRACE_MS). Default 5 s.
+   */
+  admissionGraceMs?: number;
   gate?: PurchaseGate;
   onPurchased?: PurchaseListener;
   /** Order numbers and names for `GET /time-deals/my/purchases`; defaults to an OrderService on `db`. */
@@ -53,19 +59,31 @@ export interface TimeDealOptions {
   now?: () => Date;
 }
 
-/** Job names: the scheduler's lock keys are `scheduler:<name>` (the seed's `scheduler:timedeal:status`). */
+/** Job names: the scheduler's lock keys are `scheduler:<name>`. */
 export const STATUS_JOB = 'timedeal:status';
 export const REBUILD_JOB = 'timedeal:redis-rebuild';
 
 const DEFAULT_STATUS_INTERVAL_MS = 5_000;
-const DEFAULT_REBUILD_INTERVAL_MS = 180_000;
-/** A purchase whose keys were missing or rebuilt under it asks the script again; after this many tries: S408. */
+const DEFAULT_REBUILD_INTERVAL_MS = 3_000;
+const DEFAULT_ADMISSION_GRACE_MS = 5_000;
+/** A purchase whose keys were missing asks the script again once they are rebuilt; after this many tries: S408. */
 const MAX_PURCHASE_ATTEMPTS = 4;
+/** InnoDB rolled the purchase transaction back whole as a deadlock victim: it may simply run again. */
+const MAX_DEADLOCK_ATTEMPTS = 3;
 /** How long an ACTIVE deal product's details are reused by purchase pre-checks (the transaction re-checks under lock). */
 const DEAL_CACHE_MS = 1_000;
 
-/** The keys the purchase's script ran on were rebuilt (or wiped) before its transaction: ask the script again. */
-class StaleKeys extends Error {}
+/** MySQL refused what Redis admitted: no unit left, or the user would go over the max per user. */
+class Refused extends Error {
+  constructor(readonly code: 'TIMEDEAL_SOLD_OUT' | 'TIMEDEAL_PURCHASE_LIMIT_EXCEEDED') {
+    super(code);
+  }
+}
+
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number } | undefined;
+  return !!e && (e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213);
+}
 
 interface CachedDealProduct {
   row: DealProductWithDeal;
@@ -73,12 +91,12 @@ interface CachedDealProduct {
   at: number;
 }
 
-type LoadMode = 'always' | 'missing' | 'changed';
+type LoadMode = 'always' | 'missing';
 
 const noLog: Log = { warn: () => undefined, error: () => undefined };
 
 /**
- * Time deals (seed flow 8, the TimeDealScheduler and TimeDealRedisInitializer).
+ * Time deals.
  *
  * - Lifecycle: SCHEDULED → ACTIVE at startsAt (the deal's units move from the
  *   product's available stock into reserved — DEAL_ALLOCATION — and Redis is
@@ -86,14 +104,19 @@ const noLog: Log = { warn: () => undefined, error: () => undefined };
  *   (unsold units back to available — DEAL_RELEASE — and the keys removed);
  *   SCHEDULED | ACTIVE → CANCELLED by an admin (same release).
  * - Purchase: checks (S706, S702, S703), the gate, then ONE Lua script
- *   (purchase.lua), then ONE MySQL transaction: the purchase row and a PENDING
- *   order at the deal price (the saga's step 1 is the deal's allocation). If
- *   that transaction fails, unpurchase.lua gives the units back first.
- * - Redis is fast, MySQL is the truth: sold = SUM of PURCHASED rows; the keys
- *   are rebuilt from rows at start-up, on a timer and whenever the script finds
- *   them missing. Every load writes a new epoch; a purchase's transaction only
- *   commits if the keys its script ran on are still the current ones, so a
- *   rebuild can never count a unit twice or lose one.
+ *   (purchase.lua: takes numbered units from the deal product's free set and
+ *   records the admission with its time), then ONE MySQL transaction: the
+ *   purchase row, a PENDING order at the deal price (the saga's step 1 is the
+ *   deal's allocation), the user's count within the max per user and the
+ *   claim of those unit rows. If that transaction fails, unpurchase.lua gives
+ *   the units back.
+ * - Redis is fast, MySQL decides: a unit row has one holder and a user's count
+ *   row is capped, so no Redis state — flushed, restored from an old snapshot,
+ *   failed over, written by a process that died — sells beyond the deal or
+ *   the limit. Units MySQL refuses are replaced by free ones in the same
+ *   request and the deal's keys are rebuilt. Keys are rebuilt from MySQL at
+ *   start-up, whenever a script finds them missing, and by the reconcile,
+ *   which also gives back units of admissions whose request died.
  */
 export class TimeDealService implements DealUnits {
   private readonly repo: TimeDealRepository;
@@ -105,16 +128,22 @@ export class TimeDealService implements DealUnits {
   private readonly onPurchased?: PurchaseListener;
   readonly statusIntervalMs: number;
   readonly rebuildIntervalMs: number;
+  readonly admissionGraceMs: number;
   private readonly cache = new Map<number, Promise<CachedDealProduct>>();
-  private readonly rebuilding = new Map<number, Promise<void>>();
-  /** Counters since start (for /metrics and tests): keys found missing, purchases that asked again, keys (re)written. */
-  readonly stats = { notLoaded: 0, staleRetries: 0, keysWritten: 0 };
-  /** What the periodic reconcile saw in Redis last time, per deal product (tells a leak from a purchase in flight). */
-  private readonly lastSeen = new Map<string, string>();
+  /** Rebuilds of missing keys in flight, per deal (purchases wait for them). */
+  private readonly loading = new Map<number, Promise<void>>();
+  /** Rebuilds after a refusal in flight, per deal (nobody waits for them). */
+  private readonly resyncs = new Map<number, { again: boolean; done: Promise<void> }>();
+  /**
+   * Counters since start (for tests and diagnostics): keys found missing, refusals by MySQL of what
+   * Redis admitted, earlier admissions of a retrying user given back, keys (re)written, admissions
+   * released past the grace period, rebuilds after refusals.
+   */
+  readonly stats = { notLoaded: 0, refused: 0, takenOver: 0, keysWritten: 0, released: 0, resyncs: 0 };
 
   constructor(
     private readonly db: Db,
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly products: ProductService,
     private readonly inventory: InventoryService,
     private readonly saga: Pick<OrderSaga, 'createDealOrder'>,
@@ -129,6 +158,7 @@ export class TimeDealService implements DealUnits {
     this.onPurchased = options.onPurchased;
     this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
     this.rebuildIntervalMs = options.rebuildIntervalMs ?? DEFAULT_REBUILD_INTERVAL_MS;
+    this.admissionGraceMs = options.admissionGraceMs ?? DEFAULT_ADMISSION_GRACE_MS;
   }
 
   // ---- admin ----------------------------------------------------------------------------
@@ -253,8 +283,8 @@ export class TimeDealService implements DealUnits {
   /**
    * One purchase: S706, S702, S703, the gate, then purchase.lua (S705 over the
    * limit, S704 sold out; the buyer of the last unit succeeds), then the MySQL
-   * transaction (purchase row + PENDING deal order). Missing keys are rebuilt
-   * from MySQL and the script asked again; S408 if that keeps happening.
+   * transaction, which has the last word (see `record`). Missing keys are
+   * rebuilt from MySQL and the script asked again; S408 if that keeps happening.
    */
   async purchase(userId: string, req: TimeDealPurchaseRequest): Promise<TimeDealPurchaseResponse> {
     let item = await this.dealProduct(req.timeDealProductId);
@@ -266,7 +296,6 @@ export class TimeDealService implements DealUnits {
       const { row, product } = item;
       const outcome = await this.keys.purchase(dealId, row.product_id, userId, req.quantity, row.max_per_user);
       if (outcome.kind === 'sold-out') throw fail('TIMEDEAL_SOLD_OUT');
-      if (outcome.kind === 'limit') throw fail('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
       if (outcome.kind === 'not-loaded') {
         this.stats.notLoaded++;
         if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
@@ -275,43 +304,49 @@ export class TimeDealService implements DealUnits {
         this.checkOpen(item.row);
         continue;
       }
-      try {
-        const response = await this.record(userId, req, row, product, outcome.epoch);
-        if (this.onPurchased) {
-          Promise.resolve()
-            .then(() => this.onPurchased?.(userId, dealId))
-            .catch((err) => this.log.warn({ err, userId, dealId }, 'purchase listener failed'));
-        }
-        return response;
-      } catch (err) {
-        if (!(err instanceof StaleKeys)) throw err;
-        this.stats.staleRetries++;
-        if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
+      let admission: Admission | null = null;
+      if (outcome.kind === 'limit') {
+        // Redis may count units the user no longer holds (it is behind MySQL): S705 only on MySQL's word.
+        if ((await this.repo.userUnits(row.id, userId)) + req.quantity > row.max_per_user) throw fail('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
+        this.resync(dealId);
+      } else {
+        admission = outcome.admission;
+        if (outcome.takenOver > 0) this.stats.takenOver += outcome.takenOver;
       }
+      const response = await this.record(userId, req, row, product, admission);
+      if (this.onPurchased) {
+        Promise.resolve()
+          .then(() => this.onPurchased?.(userId, dealId))
+          .catch((err) => this.log.warn({ err, userId, dealId }, 'purchase listener failed'));
+      }
+      return response;
     }
   }
 
   /**
-   * The MySQL step after the script said yes, one transaction: the PENDING
-   * order, then the purchase row — inserted only if the deal is still open,
-   * taking the deal row in SHARE mode (from there to the commit no status
-   * change or rebuild can interleave) — then a check that the keys are still
-   * the ones the script ran on. Any failure gives the units back in Redis
-   * before it is rethrown (unpurchase.lua; a no-op once the keys were rebuilt
-   * from MySQL, which never counted this purchase).
+   * The MySQL step, one transaction: the PENDING order; the purchase row,
+   * inserted only if the deal is still open (taking the deal row in SHARE
+   * mode: no status change or rebuild interleaves until the commit); the
+   * user's units raised within the max per user; then the units Redis admitted
+   * claimed where they are still free. Units MySQL refuses (Redis was behind:
+   * restored, failed over, rebuilt under a dead process) are replaced by free
+   * units nobody is claiming, so the buyer gets MySQL's answer in this request —
+   * the purchase, S704 or S705 — and the deal's keys are rebuilt once.
+   * On failure the admission is undone in Redis (its units given back unless
+   * MySQL refused them). A deadlock victim is run again.
    */
   private async record(
     userId: string,
     req: TimeDealPurchaseRequest,
     row: DealProductWithDeal,
     product: ProductSnapshot,
-    epoch: string,
+    admission: Admission | null,
   ): Promise<TimeDealPurchaseResponse> {
     const dealId = row.time_deal_id;
     const unitPrice = toMinor(row.deal_price);
     const purchasedAt = new Date();
-    try {
-      const { id, orderNumber } = await inTransaction(this.db, async (trx) => {
+    const attempt = () =>
+      inTransaction(this.db, async (trx) => {
         const repo = this.repo.with(trx);
         const order = await this.saga.createDealOrder(trx, {
           userId,
@@ -321,7 +356,6 @@ export class TimeDealService implements DealUnits {
           quantity: req.quantity,
           shippingAddress: req.shippingAddress ?? null,
         });
-        // Takes the deal row in SHARE mode and re-checks it is open, in the insert itself.
         const now = this.now();
         const purchaseId = await repo.insertPurchaseIfOpen(dealId, now, {
           user_id: userId,
@@ -335,60 +369,92 @@ export class TimeDealService implements DealUnits {
           const deal = await repo.findDeal(dealId);
           throw fail(deal?.status === 'ACTIVE' && !inWindow(deal, now) ? 'TIMEDEAL_EXPIRED' : 'TIMEDEAL_NOT_ACTIVE');
         }
-        // Under the lock no rebuild can run: the keys the script ran on must still be the current ones.
-        if ((await this.keys.epoch(dealId, row.product_id)) !== epoch) throw new StaleKeys();
-        return { id: purchaseId, orderNumber: order.orderNumber };
+        if (!(await repo.addUserUnits(row.id, userId, req.quantity, row.max_per_user))) throw new Refused('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
+        const claimed = admission ? await repo.claimUnits(row.id, admission.units, purchaseId) : 0;
+        let extra: number[] = [];
+        if (claimed < req.quantity) {
+          extra = await repo.claimFreeUnits(row.id, req.quantity - claimed, purchaseId);
+          if (claimed + extra.length < req.quantity) throw new Refused('TIMEDEAL_SOLD_OUT');
+        }
+        return { id: purchaseId, orderNumber: order.orderNumber, extra, overruled: claimed < req.quantity };
       });
+    try {
+      let done: Awaited<ReturnType<typeof attempt>>;
+      for (let tries = 1; ; tries++) {
+        try {
+          done = await attempt();
+          break;
+        } catch (err) {
+          if (!isDeadlock(err) || tries >= MAX_DEADLOCK_ATTEMPTS) throw err;
+        }
+      }
+      if (admission || done.extra.length > 0) {
+        // The admission's record goes; units MySQL gave instead of refused ones leave the free set.
+        await this.keys.settle(dealId, row.product_id, userId, admission?.id ?? '', done.extra).catch((err: unknown) => {
+          this.log.warn({ err, dealId, userId }, 'settling a time-deal admission failed; the reconcile drops it');
+        });
+      }
+      if (done.overruled) {
+        this.stats.refused++;
+        this.resync(dealId);
+      }
       return {
-        id,
+        id: done.id,
         timeDealProductId: row.id,
         productName: product.name,
         quantity: req.quantity,
         purchasePrice: toWire(unitPrice),
         totalPrice: toWire(unitPrice * req.quantity),
         purchasedAt,
-        orderNumber,
+        orderNumber: done.orderNumber,
         status: 'PURCHASED',
       };
     } catch (err) {
-      // The script's units were taken from keys that are gone now: nothing to give back.
-      if (err instanceof StaleKeys) throw err;
-      try {
-        await this.keys.unpurchase(dealId, row.product_id, userId, req.quantity, epoch);
-      } catch (undoErr) {
-        // Redis is unreachable: the units stay taken there until the next rebuild counts the rows.
-        this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');
+      const refused = err instanceof Refused;
+      if (admission) {
+        try {
+          // Units go back unless MySQL had none left for this buyer (then others hold them, and the rebuild below puts back any that are free).
+          await this.keys.unpurchase(dealId, row.product_id, userId, admission.id, !(refused && err.code === 'TIMEDEAL_SOLD_OUT'));
+        } catch (undoErr) {
+          // Redis is unreachable: the admission stays until the reconcile releases it.
+          this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');
+        }
       }
-      throw err;
+      if (!refused) throw err;
+      this.stats.refused++;
+      this.resync(dealId);
+      throw fail(err.code);
     }
   }
 
   /**
    * The saga's compensation for a cancelled or expired deal order, inside its
-   * transaction. While the deal is ACTIVE the purchase becomes RETURNED (sold
-   * drops, the units stay reserved for the deal) and, after commit,
-   * unpurchase.lua puts them back on sale and lowers the buyer's count: true.
+   * transaction. While the deal is ACTIVE the purchase becomes RETURNED, its
+   * units are freed and its buyer's count lowered (the units stay reserved for
+   * the deal) and, after commit, giveback.lua puts them back on sale: true.
    * Once the deal has ENDED or was CANCELLED: false (the saga then releases
    * the units to available, as for any order).
    */
   async returnUnits(trx: Tx, orderId: number): Promise<boolean> {
     const repo = this.repo.with(trx);
-    const found = await this.repo.with(trx).lockPurchaseOfOrder(orderId);
+    const found = await repo.lockPurchaseOfOrder(orderId);
     if (!found) return false;
     const [dealProduct] = await repo.dealProductsByIds([found.time_deal_product_id]);
     // Shared lock on the deal: an end, cancel or rebuild waits for this commit (and we for theirs).
     const deal = await repo.lockDealShared(dealProduct.time_deal_id);
     if (deal?.status !== 'ACTIVE') return false;
     if (!(await repo.markReturned(found.id, new Date()))) return false;
+    const units = await repo.releaseUnits(dealProduct.id, found.id);
+    await repo.subtractUserUnits(dealProduct.id, found.user_id, found.quantity);
     // Read under the lock: if a rebuild runs between our commit and the script, the epoch differs
-    // and the script does nothing — the rebuild already counted this purchase as returned.
+    // and the script does nothing — the rebuild already read this return from MySQL.
     const epoch = await this.keys.epoch(deal.id, dealProduct.product_id);
-    if (epoch !== null) {
+    if (epoch !== null && units.length > 0) {
       afterCommit(trx, async () => {
         try {
-          await this.keys.unpurchase(deal.id, dealProduct.product_id, found.user_id, found.quantity, epoch);
+          await this.keys.giveBack(deal.id, dealProduct.product_id, found.user_id, units, epoch);
         } catch (err) {
-          this.log.error({ err, dealId: deal.id, orderId }, 'unpurchase of a returned deal order failed; the next rebuild fixes Redis');
+          this.log.error({ err, dealId: deal.id, orderId }, 'giving back a returned deal order failed; the reconcile fixes Redis');
         }
       });
     }
@@ -408,8 +474,14 @@ export class TimeDealService implements DealUnits {
     return { name: STATUS_JOB, intervalMs: this.statusIntervalMs, run: async (signal) => void (await this.updateStatuses(signal)) };
   }
 
+  /** The reconcile (`rebuildRedis`), once across instances; a short lease, so a dead holder keeps others out only briefly. */
   rebuildJob(): Job {
-    return { name: REBUILD_JOB, intervalMs: this.rebuildIntervalMs, run: async () => void (await this.rebuildRedis()) };
+    return {
+      name: REBUILD_JOB,
+      intervalMs: this.rebuildIntervalMs,
+      leaseMs: Math.max(2 * this.rebuildIntervalMs, 1_000),
+      run: async () => void (await this.rebuildRedis()),
+    };
   }
 
   /**
@@ -468,6 +540,7 @@ export class TimeDealService implements DealUnits {
         startsAt: deal.starts_at.toISOString(),
         endsAt: deal.ends_at.toISOString(),
       });
+      for (const p of products) await repo.insertUnits(p.id, p.deal_quantity);
       // Loaded before commit, under the row lock: purchases wait for the commit, then find the keys.
       await this.loadKeys(repo, dealId, products, 'always');
       return true;
@@ -513,16 +586,36 @@ export class TimeDealService implements DealUnits {
   // ---- Redis from MySQL ------------------------------------------------------------------------
 
   /**
-   * The TimeDealRedisInitializer, at start-up and on a timer: for every ACTIVE
-   * deal, stock = deal − sold and the bought hash from PURCHASED rows. Missing
-   * keys are written; existing ones only when they drifted (see `drifted`), so
-   * a reconcile in the middle of a sale doesn't disturb purchases in flight.
+   * The reconcile, at start-up and every sale reconcile interval: a deal
+   * product's keys are rebuilt from MySQL (`loadDeal`) when they are missing,
+   * when an admission has outlived the grace period (its request died between
+   * the script and MySQL: its units come back now), or when Redis's free units
+   * don't fit MySQL's (fewer than MySQL's free units less those in flight, or
+   * more than MySQL's free units). Keys that fit are left alone.
    */
   async rebuildRedis(): Promise<{ deals: number; rewritten: number }> {
     let rewritten = 0;
     const ids = await this.repo.idsWithStatus('ACTIVE');
-    for (const id of ids) rewritten += await this.loadDeal(id, 'changed');
+    for (const id of ids) {
+      if (!(await this.needsRebuild(id))) continue;
+      try {
+        rewritten += await this.keys.withRebuildLock(id, 2_000, () => this.loadDeal(id, 'always'));
+      } catch (err) {
+        // Another instance is rebuilding this deal right now.
+        if (!(err instanceof LockBusy)) throw err;
+      }
+    }
     return { deals: ids.length, rewritten };
+  }
+
+  private async needsRebuild(dealId: number): Promise<boolean> {
+    for (const p of await this.repo.productsOf([dealId])) {
+      const state = await this.keys.state(dealId, p.product_id, this.admissionGraceMs);
+      if (state.kind === 'not-loaded' || state.expired > 0) return true;
+      const free = await this.repo.countFreeUnits(p.id);
+      if (state.free > free || state.free + state.inFlight < free) return true;
+    }
+    return false;
   }
 
   /**
@@ -531,18 +624,54 @@ export class TimeDealService implements DealUnits {
    * run, callers elsewhere wait for the lock and then find the keys there).
    */
   private ensureLoaded(dealId: number): Promise<void> {
-    let running = this.rebuilding.get(dealId);
+    let running = this.loading.get(dealId);
     if (!running) {
-      running = withLock(this.redis, `timedeal:rebuild:${dealId}`, { waitMs: 5_000, leaseMs: 15_000 }, async () => {
-        await this.loadDeal(dealId, 'missing');
-      })
+      running = this.keys
+        .withRebuildLock(dealId, 5_000, async () => {
+          await this.loadDeal(dealId, 'missing');
+        })
         .catch((err: unknown) => {
           throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
         })
-        .finally(() => this.rebuilding.delete(dealId));
-      this.rebuilding.set(dealId, running);
+        .finally(() => this.loading.delete(dealId));
+      this.loading.set(dealId, running);
     }
     return running;
+  }
+
+  /**
+   * MySQL refused what Redis admitted: rebuild the deal's keys, in the
+   * background (the buyer already has MySQL's answer). One run per deal at a
+   * time; a refusal during a run asks for one more run after it, because that
+   * run may have read MySQL before the refusing purchase committed.
+   */
+  private resync(dealId: number): void {
+    const queued = this.resyncs.get(dealId);
+    if (queued) {
+      queued.again = true;
+      return;
+    }
+    const entry = { again: false, done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        do {
+          entry.again = false;
+          await this.keys.withRebuildLock(dealId, 2_000, () => this.loadDeal(dealId, 'always'));
+          this.stats.resyncs++;
+        } while (entry.again);
+      } catch (err) {
+        // Busy: another instance is rebuilding this deal. Otherwise the reconcile tries again.
+        if (!(err instanceof LockBusy)) this.log.warn({ err, dealId }, 'time deal keys could not be rebuilt after a refusal');
+      } finally {
+        this.resyncs.delete(dealId);
+      }
+    })();
+    this.resyncs.set(dealId, entry);
+  }
+
+  /** Resolves once no rebuild this instance started after a refusal is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.resyncs.size > 0) await Promise.all([...this.resyncs.values()].map((e) => e.done));
   }
 
   /** Rebuilds one deal's keys with its row locked FOR UPDATE; keys of a deal no longer ACTIVE are removed. Returns how many products were rewritten. */
@@ -559,66 +688,28 @@ export class TimeDealService implements DealUnits {
     });
   }
 
-  /** Must run with the deal row locked FOR UPDATE (no purchase transaction in flight). */
+  /**
+   * Writes the keys from MySQL's free units and per-user counts (load.lua keeps
+   * admissions in flight and releases those past the grace period). Must run
+   * with the deal row locked FOR UPDATE: no purchase transaction is open, so the
+   * numbers are exact. 'missing' writes only keys that are not loaded.
+   */
   private async loadKeys(repo: TimeDealRepository, dealId: number, products: DealProductRow[], mode: LoadMode): Promise<number> {
-    // The callers' first plain read comes after the row lock, so this transaction's snapshot holds every purchase committed before it.
-    const sold = await repo.soldOf(products.map((p) => p.id));
     let rewritten = 0;
     for (const p of products) {
-      const soldUnits = sold.get(p.id) ?? 0;
-      let stock = p.deal_quantity - soldUnits;
-      if (stock < 0) {
-        this.log.error({ dealId, dealProductId: p.id, sold: soldUnits, dealQuantity: p.deal_quantity }, 'time deal sold more than its quantity');
-        stock = 0;
+      if (mode === 'missing' && (await this.keys.epoch(dealId, p.product_id)) !== null) continue;
+      // The callers' first plain read comes after the row lock, so this transaction's snapshot holds every purchase committed before it.
+      const free = await repo.freeUnits(p.id);
+      const bought = await repo.usersUnits(p.id);
+      const loaded = await this.keys.load(dealId, p.product_id, free, bought, this.admissionGraceMs);
+      if (loaded.released > 0) {
+        this.log.warn({ dealId, productId: p.product_id, released: loaded.released }, 'time-deal admissions older than the grace period released');
       }
-      if (mode === 'missing') {
-        const current = await this.keys.read(dealId, p.product_id);
-        if (current.stock !== null && current.epoch !== null) continue;
-      }
-      const bought = await repo.boughtOf(p.id);
-      if (mode === 'changed') {
-        const current = await this.keys.read(dealId, p.product_id);
-        if (!this.drifted(dealId, p.product_id, current, stock, bought)) continue;
-        if (current.stock !== null) {
-          this.log.warn({ dealId, productId: p.product_id, redis: current.stock, mysql: stock }, 'time deal keys differed from MySQL; rewritten');
-        }
-      }
-      await this.keys.load(dealId, p.product_id, stock, bought);
       this.stats.keysWritten++;
+      this.stats.released += loaded.released;
       rewritten++;
     }
     return rewritten;
-  }
-
-  /**
-   * Whether keys that exist must be rewritten from MySQL (the deal row is
-   * locked: no purchase transaction is open). Redis offering more than MySQL
-   * allows — stock above deal − sold, or a user's count below their rows — is
-   * rewritten at once: it could over-sell. Redis offering less is what a
-   * purchase between its script and its transaction looks like (or a return
-   * whose script has yet to run); rewriting then would only make those
-   * purchases ask again, so it is rewritten only when Redis has not moved
-   * since the last run (nothing in flight: a leak, e.g. a crash between the
-   * script and MySQL).
-   */
-  private drifted(
-    dealId: number,
-    productId: number,
-    current: { stock: number | null; epoch: string | null; bought: Map<string, number> },
-    stock: number,
-    bought: { userId: string; units: number }[],
-  ): boolean {
-    const key = `${dealId}:${productId}`;
-    if (current.stock === null || current.epoch === null) return true;
-    if (current.stock > stock || bought.some((b) => (current.bought.get(b.userId) ?? 0) < b.units)) return true;
-    if (current.stock === stock && sameCounts(current.bought, bought)) {
-      this.lastSeen.delete(key);
-      return false;
-    }
-    const signature = `${current.epoch}|${current.stock}|${[...current.bought].sort().join(',')}`;
-    const quiet = this.lastSeen.get(key) === signature;
-    this.lastSeen.set(key, signature);
-    return quiet;
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -712,10 +803,6 @@ function inWindow(deal: { starts_at: Date; ends_at: Date }, now: Date): boolean 
   return deal.starts_at.getTime() <= now.getTime() && now.getTime() < deal.ends_at.getTime();
 }
 
-function sameCounts(redis: Map<string, number>, mysql: { userId: string; units: number }[]): boolean {
-  if (redis.size !== mysql.length) return false;
-  return mysql.every((b) => redis.get(b.userId) === b.units);
-}
 
 /**
  * Percent off, from the fraction rounded (half up) to 2 decimals first, then

@@ -44,7 +44,7 @@ describe('discountRate', () => {
 });
 
 describe('admin', () => {
-  test('create: 201 SCHEDULED with every §3.2 field; get, list (createdAt ASC, size 10)', async () => {
+  test('create: 201 SCHEDULED with every response field; get, list (createdAt ASC, size 10)', async () => {
     const productId = await makeProduct(h.t, '타임딜 노트북', 1_000_000, 50);
     const res = await createDeal({
       name: '  블랙프라이데이  ',
@@ -210,9 +210,22 @@ describe('lifecycle', () => {
     assert.deepEqual(await levels(a), { available: 15, reserved: 25, total: 40 });
     assert.deepEqual(await levels(b), { available: 0, reserved: 15, total: 15 });
     assert.deepEqual(await movements(a), ['INITIAL:40', `DEAL_ALLOCATION:25@${dealId}`]);
-    assert.equal(await h.t.redis.get(dealKeys(dealId, a)[0]), '25');
-    assert.equal(await h.t.redis.get(dealKeys(dealId, b)[0]), '15');
-    assert.ok(await h.t.redis.get(dealKeys(dealId, a)[2]));
+    assert.equal(await h.t.redis.scard(dealKeys(dealId, a).free), 25);
+    assert.equal(await h.t.redis.scard(dealKeys(dealId, b).free), 15);
+    assert.ok(await h.t.redis.get(dealKeys(dealId, a).epoch));
+    // MySQL holds the units too: 25 and 15 numbered rows, all free.
+    const units = await h.t.db
+      .selectFrom('time_deal_units as u')
+      .innerJoin('time_deal_products as p', 'p.id', 'u.time_deal_product_id')
+      .select(['p.product_id', sql<number>`COUNT(*)`.as('n'), sql<number>`MIN(u.unit_no)`.as('lo'), sql<number>`MAX(u.unit_no)`.as('hi'), sql<number>`COUNT(u.purchase_id)`.as('held')])
+      .where('p.time_deal_id', '=', dealId)
+      .groupBy('p.product_id')
+      .orderBy('p.product_id')
+      .execute();
+    assert.deepEqual(
+      units.map((u) => [u.product_id, Number(u.n), Number(u.lo), Number(u.hi), Number(u.held)]),
+      [[a, 25, 1, 25, 0], [b, 15, 1, 15, 0]].sort((x, y) => x[0] - y[0]),
+    );
 
     const events = await h.t.db.selectFrom('outbox_events').selectAll().where('topic', '=', 'shopping.timedeal.started').where('event_key', '=', String(dealId)).execute();
     assert.equal(events.length, 1);
@@ -248,7 +261,7 @@ describe('lifecycle', () => {
     assert.deepEqual(await levels(a), { available: 38, reserved: 2, total: 40 });
     assert.deepEqual(await levels(b), { available: 15, reserved: 0, total: 15 });
     assert.deepEqual(await movements(a), ['INITIAL:40', `DEAL_ALLOCATION:25@${dealId}`, `DEAL_RELEASE:23@${dealId}`]);
-    for (const p of [a, b]) for (const key of dealKeys(dealId, p)) assert.equal(await h.t.redis.exists(key), 0);
+    for (const p of [a, b]) for (const key of Object.values(dealKeys(dealId, p))) assert.equal(await h.t.redis.exists(key), 0);
     assert.ok(!(await h.t.call('GET', '/time-deals', { token: null })).body.data.some((d: { id: number }) => d.id === dealId));
 
     // Buying from an ended deal: S702.
@@ -300,7 +313,7 @@ describe('lifecycle', () => {
     assert.equal((await h.t.call('DELETE', `/admin/time-deals/${dealId}`, { token: h.t.adminToken })).status, 200);
     assert.equal((await h.deals.get(dealId)).status, 'CANCELLED');
     assert.deepEqual(await levels(p), { available: 8, reserved: 2, total: 10 });
-    assert.equal(await h.t.redis.exists(...dealKeys(dealId, p)), 0);
+    assert.equal(await h.t.redis.exists(...Object.values(dealKeys(dealId, p))), 0);
 
     // The order made from it stays payable: payment deducts its 2 reserved units.
     const pay = await h.t.call('POST', '/payments', { body: { orderNumber: buy.body.data.orderNumber, paymentMethod: 'CARD' } });
@@ -337,8 +350,15 @@ describe('lifecycle', () => {
       .where('event_key', '=', String(dealId))
       .executeTakeFirstOrThrow();
     assert.equal(Number(n), 1);
-    assert.equal(await h.t.redis.get(dealKeys(dealId, p)[0]), '60');
-    // The job's lock is the seed's key.
+    assert.equal(await h.t.redis.scard(dealKeys(dealId, p).free), 60);
+    // One set of 60 units in MySQL, though three instances tried to start the deal.
+    const units = await h.t.db
+      .selectFrom('time_deal_units as u')
+      .innerJoin('time_deal_products as dp', 'dp.id', 'u.time_deal_product_id')
+      .select(sql<number>`COUNT(*)`.as('n'))
+      .where('dp.time_deal_id', '=', dealId)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(units.n), 60);
     assert.equal(STATUS_JOB, 'timedeal:status');
   });
 });

@@ -312,6 +312,21 @@ export interface TimeDealPurchasesTable {
   returned_at: Date | null;
 }
 
+/** One unit of a deal product; `purchase_id` is NULL while the unit is free. */
+export interface TimeDealUnitsTable {
+  time_deal_product_id: number;
+  unit_no: number;
+  purchase_id: number | null;
+}
+
+/** Units one user holds of a deal product, capped at `max_units` by a CHECK. */
+export interface TimeDealUserUnitsTable {
+  time_deal_product_id: number;
+  user_id: string;
+  units: number;
+  max_units: number;
+}
+
 export interface WaitingQueuesTable {
   id: Generated<number>;
   event_type: string;
@@ -366,6 +381,8 @@ export interface Database {
   time_deals: TimeDealsTable;
   time_deal_products: TimeDealProductsTable;
   time_deal_purchases: TimeDealPurchasesTable;
+  time_deal_units: TimeDealUnitsTable;
+  time_deal_user_units: TimeDealUserUnitsTable;
   waiting_queues: WaitingQueuesTable;
   queue_entries: QueueEntriesTable;
 }
