@@ -39,7 +39,8 @@ import { principal } from '../src/platform/http/auth';
 import { API_PREFIX } from '../src/platform/http/envelope';
 import { fail } from '../src/platform/http/errors';
 import { adminCouponRoutes, couponRoutes } from '../src/modules/coupon/routes';
-import { couponKeys, couponScripts, CouponService, IssueCode, type CouponScripts } from '../src/modules/coupon/service';
+import { CouponRedis, couponKeys } from '../src/modules/coupon/redis';
+import { CouponService } from '../src/modules/coupon/service';
 import { BenchApp, table, envInt, runNodeJson } from './harness';
 
 const P99_TARGET_MS = 100;
@@ -108,7 +109,7 @@ export async function couponSpikeScenario(): Promise<boolean> {
 
   // The routes need the services, which exist only once the app is built: bind late.
   let coupons: CouponService | undefined;
-  let scripts: CouponScripts | undefined;
+  let couponRedis: CouponRedis | undefined;
   const lazy = new Proxy({} as CouponService, {
     get: (_t, prop) => {
       const v = (coupons as unknown as Record<string | symbol, unknown>)[prop];
@@ -131,10 +132,9 @@ export async function couponSpikeScenario(): Promise<boolean> {
       { schema: { hide: true, params: Type.Object({ key: Type.String({ maxLength: 40 }) }) } },
       async (request, reply) => {
         const params = request.params as { key: string };
-        const keys = couponKeys(`floor-${params.key}`);
-        const [code, remaining] = await scripts!.couponIssue(keys.stock, keys.issued, principal(request).userId);
-        if (code === IssueCode.ISSUED) return reply.status(201).send({ success: true, data: { remaining } });
-        throw fail(code === IssueCode.ALREADY_ISSUED ? 'COUPON_ALREADY_ISSUED' : 'COUPON_EXHAUSTED');
+        const outcome = await couponRedis!.issue(`floor-${params.key}`, principal(request).userId);
+        if (outcome.kind === 'issued') return reply.status(201).send({ success: true, data: { remaining: outcome.remaining } });
+        throw fail(outcome.kind === 'already-issued' ? 'COUPON_ALREADY_ISSUED' : 'COUPON_EXHAUSTED');
       },
     );
   });
@@ -153,7 +153,7 @@ export async function couponSpikeScenario(): Promise<boolean> {
     }
     const existing = (bench.services as unknown as { coupons?: CouponService }).coupons;
     coupons = existing ?? new CouponService(bench.infra.db, bench.infra.redis);
-    scripts = couponScripts(bench.infra.redis);
+    couponRedis = new CouponRedis(bench.infra.redis);
     const redis = bench.infra.redis;
 
     const signStarted = Date.now();
@@ -194,10 +194,9 @@ export async function couponSpikeScenario(): Promise<boolean> {
 
     const floorRound = async (label: string): Promise<SpikeResult> => {
       const key = randomUUID().slice(0, 8);
-      const keys = couponKeys(`floor-${key}`);
-      await redis.set(keys.stock, units);
+      await couponRedis!.load(`floor-${key}`, units);
       const r = await spike(`floor (issue.lua only) ${label}`, `${baseUrl}${FLOOR_PATH.replace(':key', key)}`);
-      await redis.del(keys.stock, keys.issued);
+      await couponRedis!.remove(`floor-${key}`);
       return r;
     };
 

@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { codeOf, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
-import { couponKeys, CouponService } from './service';
+import { couponKeys } from './redis';
+import { CouponService } from './service';
 import { createCoupon, startCouponApp } from './test-support';
 
 let t: TestApp;

@@ -7,8 +7,9 @@ import { toPage, type Page, type PageRequest } from '../../platform/http/paginat
 import { parseDateTime } from '../../platform/http/schema';
 import { LockBusy, withLock } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
-import { defineLuaCommand, type Redis } from '../../platform/redis/index';
+import type { Redis } from '../../platform/redis/index';
 import type { Scheduler } from '../../platform/scheduler';
+import { CouponRedis, couponKeys } from './redis';
 import {
   CouponRepository,
   LOADED_STATUSES,
@@ -24,37 +25,6 @@ import {
   type CouponStatus,
   type UserCouponResponse,
 } from './schemas';
-
-/** The hash-tagged keys of one coupon (contract §0.3; rule 5: one script's keys share a slot). */
-export function couponKeys(couponId: number | string): { stock: string; issued: string; suspects: string } {
-  return {
-    stock: `coupon:{${couponId}}:stock`,
-    issued: `coupon:{${couponId}}:issued`,
-    /** Reconciliation's memory: set members without a row at its last run (orphans when seen again). */
-    suspects: `coupon:{${couponId}}:suspects`,
-  };
-}
-
-/** issue.lua's answer: `[code, remaining]`. */
-export const IssueCode = { ISSUED: 1, EXHAUSTED: 0, ALREADY_ISSUED: -1, NOT_LOADED: -2 } as const;
-
-/** The coupon scripts, registered on the Redis client by the service. */
-export interface CouponScripts {
-  couponIssue(stockKey: string, issuedKey: string, userId: string): Promise<[number, number]>;
-  couponUnissue(stockKey: string, issuedKey: string, userId: string): Promise<number>;
-  couponLoad(stockKey: string, issuedKey: string, args: (string | number)[]): Promise<number>;
-}
-
-/** Registers issue.lua, unissue.lua and load.lua on a client (idempotent); the bench's floor route uses it too. */
-export function couponScripts(redis: Redis): CouponScripts {
-  const r = redis as Redis & Partial<CouponScripts>;
-  if (!r.couponIssue) {
-    defineLuaCommand(redis, 'couponIssue', new URL('./issue.lua', import.meta.url));
-    defineLuaCommand(redis, 'couponUnissue', new URL('./unissue.lua', import.meta.url));
-    defineLuaCommand(redis, 'couponLoad', new URL('./load.lua', import.meta.url));
-  }
-  return r as Redis & CouponScripts;
-}
 
 /** The scheduler's job names (also their lock keys). */
 export const EXPIRE_JOB = 'coupons:expire';
@@ -172,7 +142,7 @@ export function toUserCouponResponse(u: UserCouponView): UserCouponResponse {
  */
 export class CouponService {
   private readonly repo: CouponRepository;
-  private readonly scripts: CouponScripts;
+  private readonly keys: CouponRedis;
   private readonly options: Required<CouponServiceOptions>;
   /** Coupon rows the issue path read recently (see `couponCacheMs`). */
   private readonly cache = new Map<number, { row: CouponRow; at: number }>();
@@ -188,7 +158,7 @@ export class CouponService {
     options: CouponServiceOptions = {},
   ) {
     this.repo = new CouponRepository(db);
-    this.scripts = couponScripts(redis);
+    this.keys = new CouponRedis(redis);
     this.options = {
       expiryIntervalMs: options.expiryIntervalMs ?? 60_000,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 300_000,
@@ -208,9 +178,8 @@ export class CouponService {
       if (isDuplicateKey(err, 'uk_coupons_code')) throw fail('COUPON_CODE_ALREADY_EXISTS');
       throw err;
     }
-    const keys = couponKeys(id);
     // Best effort: if this fails, the first issuance finds no stock key and loads it from MySQL.
-    await this.scripts.couponLoad(keys.stock, keys.issued, [values.total_quantity]).catch(() => undefined);
+    await this.keys.load(id, values.total_quantity).catch(() => undefined);
     return this.get(id);
   }
 
@@ -314,13 +283,12 @@ export class CouponService {
   async issue(userId: string, couponId: number): Promise<UserCouponResponse> {
     let coupon = await this.couponForIssue(couponId);
     this.checkIssuable(coupon, new Date());
-    const keys = couponKeys(couponId);
     // Each lost-keys answer or superseded attempt is retried once; a few in all, then 503.
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const [code, remaining] = await this.scripts.couponIssue(keys.stock, keys.issued, userId);
-      if (code === IssueCode.ALREADY_ISSUED) throw fail('COUPON_ALREADY_ISSUED');
-      if (code === IssueCode.EXHAUSTED) throw fail('COUPON_EXHAUSTED');
-      if (code === IssueCode.NOT_LOADED) {
+      const outcome = await this.keys.issue(couponId, userId);
+      if (outcome.kind === 'already-issued') throw fail('COUPON_ALREADY_ISSUED');
+      if (outcome.kind === 'exhausted') throw fail('COUPON_EXHAUSTED');
+      if (outcome.kind === 'not-loaded') {
         // Never guess a stock: load the keys from MySQL, then try again.
         const fresh = await this.reload(couponId);
         if (!fresh) throw fail('COUPON_NOT_FOUND');
@@ -329,7 +297,7 @@ export class CouponService {
         continue;
       }
       try {
-        return await this.record(coupon, userId, remaining);
+        return await this.record(coupon, userId, outcome.remaining);
       } catch (err) {
         if (err instanceof Superseded) continue; // the keys were rebuilt without us: try again
         throw err;
@@ -361,7 +329,6 @@ export class CouponService {
 
   /** The MySQL step of an issuance the script granted; gives the unit back when it fails. */
   private async record(coupon: CouponRow, userId: string, remaining: number): Promise<UserCouponResponse> {
-    const keys = couponKeys(coupon.id);
     const issuedAt = new Date();
     let committing = false;
     try {
@@ -390,8 +357,8 @@ export class CouponService {
         // The INSERT holds a shared lock on the coupon row until commit, so no rebuild can
         // run from here on; one that ran since the script must still show us. (Asked while
         // the event row is written: one round trip fewer while the connection is held.)
-        const [member] = await Promise.all([this.redis.sismember(keys.issued, userId), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
-        if (member !== 1) throw new Superseded();
+        const [member] = await Promise.all([this.keys.holds(coupon.id, userId), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
+        if (!member) throw new Superseded();
         await this.failpoints.beforeCommit?.(userId, coupon.id);
         committing = true;
         return id;
@@ -436,8 +403,7 @@ export class CouponService {
       const held = await this.repo.holds(userId, couponId).catch(() => true);
       if (held) return;
     }
-    const keys = couponKeys(couponId);
-    await this.scripts.couponUnissue(keys.stock, keys.issued, userId);
+    await this.keys.unissue(couponId, userId);
     // A later issuance may have taken the last unit and marked the coupon EXHAUSTED meanwhile.
     await this.repo.reactivateIfBelowTotal(couponId).catch(() => undefined);
   }
@@ -570,7 +536,6 @@ export class CouponService {
   }
 
   private async load(couponId: number, mode: 'reconcile' | 'if-missing'): Promise<CouponRow | undefined> {
-    const keys = couponKeys(couponId);
     // READ COMMITTED: the rows are read after the row lock is had, so every committed issuance counts.
     const row = await this.db
       .transaction()
@@ -587,15 +552,15 @@ export class CouponService {
           await this.deleteKeys(couponId);
           return c;
         }
-        const holders = mode === 'if-missing' && (await this.redis.exists(keys.stock)) === 1 ? null : await repo.holderIds(couponId);
+        const holders = mode === 'if-missing' && (await this.keys.isLoaded(couponId)) ? null : await repo.holderIds(couponId);
         if (!holders) return c; // another process loaded them meanwhile
         const left = Math.max(0, c.total_quantity - holders.length);
         let status = c.status;
         if (left === 0 && status === 'ACTIVE' && (await repo.setStatus(couponId, ['ACTIVE'], 'EXHAUSTED'))) status = 'EXHAUSTED';
         if (left > 0 && status === 'EXHAUSTED' && (await repo.setStatus(couponId, ['EXHAUSTED'], 'ACTIVE'))) status = 'ACTIVE';
         if (!(await this.keepIfConsistent(couponId, c.total_quantity, holders))) {
-          await this.scripts.couponLoad(keys.stock, keys.issued, [left, ...holders]);
-          await this.redis.del(keys.suspects);
+          await this.keys.load(couponId, left, holders);
+          await this.keys.setSuspects(couponId, [], 0);
         }
         return { ...c, status };
       });
@@ -609,35 +574,29 @@ export class CouponService {
    * un-issued); false when they must be replaced. Runs under the coupon's row lock.
    */
   private async keepIfConsistent(couponId: number, total: number, holders: string[]): Promise<boolean> {
-    const keys = couponKeys(couponId);
-    const snapshot = await this.redis.multi().get(keys.stock).smembers(keys.issued).smembers(keys.suspects).exec();
-    if (!snapshot || snapshot.some(([err]) => err)) return false;
-    const [stockRaw, members, previous] = snapshot.map(([, v]) => v) as [string | null, string[], string[]];
-    if (stockRaw === null) return false;
-    const stock = Number(stockRaw);
+    const snapshot = await this.keys.snapshot(couponId);
+    if (!snapshot || snapshot.stock === null) return false;
+    const { stock, members, suspects: previous } = snapshot;
     const inSet = new Set(members);
     if (!Number.isInteger(stock) || stock < 0 || stock + inSet.size !== total || holders.some((h) => !inSet.has(h))) return false;
     const rows = new Set(holders);
     const suspects = members.filter((m) => !rows.has(m));
     const seenBefore = new Set(previous);
     const orphans = suspects.filter((m) => seenBefore.has(m));
-    for (const user of orphans) await this.scripts.couponUnissue(keys.stock, keys.issued, user);
+    for (const user of orphans) await this.keys.unissue(couponId, user);
     const pending = suspects.filter((m) => !seenBefore.has(m));
-    const tx = this.redis.multi().del(keys.suspects);
-    if (pending.length > 0) tx.sadd(keys.suspects, ...pending).pexpire(keys.suspects, Math.max(3 * this.options.reconcileIntervalMs, 60_000));
-    await tx.exec();
+    await this.keys.setSuspects(couponId, pending, Math.max(3 * this.options.reconcileIntervalMs, 60_000));
     return true;
   }
 
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.redis, `coupon:{${couponId}}:rebuild`, { waitMs: 10_000, leaseMs: 15_000 }, fn).catch((err: unknown) => {
+    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs: 10_000, leaseMs: 15_000 }, fn).catch((err: unknown) => {
       throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
     });
   }
 
   private async deleteKeys(couponId: number): Promise<void> {
-    const keys = couponKeys(couponId);
-    await this.redis.del(keys.stock, keys.issued, keys.suspects);
+    await this.keys.remove(couponId);
   }
 
   /** Forgets cached coupon rows (tests that change rows behind the service's back). */
