@@ -9,7 +9,7 @@ import { LockBusy, withLock } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
 import type { Scheduler } from '../../platform/scheduler';
-import { CouponRedis, couponKeys } from './redis';
+import { CouponRedis, couponKeys, type Admission } from './redis';
 import {
   CouponRepository,
   LOADED_STATUSES,
@@ -28,13 +28,23 @@ import {
 
 /** The scheduler's job names (also their lock keys). */
 export const EXPIRE_JOB = 'coupons:expire';
+/** Frees stranded units, loads missing keys; its first run in a process (start-up) rebuilds every coupon's keys. */
 export const RECONCILE_JOB = 'coupons:reconcile';
 
 export interface CouponServiceOptions {
   /** How often the expiry job runs (default 60 s). */
   expiryIntervalMs?: number;
-  /** How often Redis is reconciled with MySQL (default 5 min). */
+  /** How often stranded units are freed and missing keys loaded (default 3 s). */
   reconcileIntervalMs?: number;
+  /**
+   * How long a Redis admission may go without its MySQL row before its unit
+   * counts as stranded and is freed (default 5 s). Also how long a retry by the
+   * same user is taken for a second click rather than a request that died —
+   * either way the retry finishes that user's own unit.
+   */
+  admissionGraceMs?: number;
+  /** How often every coupon's keys are rebuilt from MySQL as a safety net (default 5 min). */
+  rebuildIntervalMs?: number;
   /**
    * How long the issue path trusts a coupon row it read (default 1 s). Safe to
    * cache: its times never change, and the statuses that stop issuance either
@@ -53,11 +63,14 @@ export interface CouponFailpoints {
 }
 
 const EXPIRY_BATCH = 500;
-/** Script runs per issuance: the first, plus a retry after each lost-keys or superseded attempt. */
+/** Script runs per issuance: the first, plus one after each load of missing keys or unit MySQL refused. */
 const MAX_ATTEMPTS = 8;
 
-/** A rebuild replaced the keys while this issuance was between its script and its INSERT. */
-class Superseded extends Error {}
+/** How an issuance's MySQL step ended when it did not throw. */
+type Recorded = { kind: 'issued'; response: UserCouponResponse } | { kind: 'holder' } | { kind: 'unit-taken' };
+
+/** How a rebuild decides whether to run: always; only when the keys are missing; only when they still carry this epoch. */
+type RebuildMode = { when: 'always' } | { when: 'missing' } | { when: 'epoch'; epoch: string };
 
 /**
  * The discount an order of `orderTotal` (minor units) gets from a coupon, in
@@ -123,22 +136,29 @@ export function toUserCouponResponse(u: UserCouponView): UserCouponResponse {
 }
 
 /**
- * First-come coupons (seed flow 7). Redis is the fast gate, MySQL the truth:
+ * First-come coupons. Redis is the fast gate; MySQL decides, on its own:
  *
- * - issue: one script (issue.lua) decides — holder? unit left? — and takes the
- *   unit; then one transaction inserts the user_coupons row (the issued count
- *   is COUNT of these rows: no counter every issuance would lock), marks the
- *   coupon EXHAUSTED only in the transaction that took the last unit, and
- *   records `shopping.coupon.issued` in the outbox. If it fails, unissue.lua
- *   gives the unit back before the error is returned.
- * - Missing keys never mean "stock": the script refuses, and the keys are
- *   rebuilt from the rows under the coupon's lock and its MySQL row lock, then
- *   the issuance is tried again.
- * - A rebuild can race an issuance that passed the script but has not yet
- *   inserted its row: its INSERT waits for the rebuild (the foreign-key check
- *   takes a shared lock on the coupon row the rebuild holds exclusively), then
- *   it checks it is still in the issued set; when not, it rolls back and tries
- *   again against the rebuilt keys. So the rows can never exceed the total.
+ * - Each coupon has units numbered 1…total, and each issued row holds one
+ *   (`unit_no`, unique per coupon; the code never inserts one outside 1…total,
+ *   and the total never changes), beside the one-per-user key. So no Redis
+ *   state — flushed, restored from an old copy, a lagging replica, written by
+ *   a process that died — can issue beyond the total or twice to a user, and
+ *   no row is locked by every issuance (the issued count is COUNT of the rows).
+ * - issue: issue.lua hands out a unit and records the user as pending (with
+ *   the time); one transaction inserts the row, marks the coupon EXHAUSTED only
+ *   when it took the last unit, and writes `shopping.coupon.issued` to the
+ *   outbox; then settle.lua turns the pending user into a holder. A failed
+ *   MySQL step gives the unit back before the error is returned.
+ * - When MySQL refuses the unit (another row holds it: Redis was behind), the
+ *   keys are rebuilt from the rows at once — once per stale state, however
+ *   many requests noticed — and the request takes a unit from the rebuilt
+ *   keys, so its buyer gets the true answer: the coupon, or S602.
+ * - A unit whose process died before its row is freed by the reconcile job
+ *   once its admission is older than the grace period; a retry by that user
+ *   finishes the same unit meanwhile. S604 goes only to users MySQL shows as
+ *   holders or whose request is still pending.
+ * - Missing keys never mean "stock": the script refuses and the keys are
+ *   loaded from MySQL first.
  */
 export class CouponService {
   private readonly repo: CouponRepository;
@@ -149,6 +169,8 @@ export class CouponService {
   private readonly reading = new Map<number, Promise<CouponRow | undefined>>();
   /** One rebuild per coupon at a time in this process (the lock covers other processes). */
   private readonly rebuilding = new Map<number, Promise<CouponRow | undefined>>();
+  /** When the reconcile job last rebuilt every coupon's keys in this process (0: not yet, so its first run does). */
+  private lastFullRebuild = 0;
   /** Test-only fault injection. */
   readonly failpoints: CouponFailpoints = {};
 
@@ -161,14 +183,16 @@ export class CouponService {
     this.keys = new CouponRedis(redis);
     this.options = {
       expiryIntervalMs: options.expiryIntervalMs ?? 60_000,
-      reconcileIntervalMs: options.reconcileIntervalMs ?? 300_000,
+      reconcileIntervalMs: options.reconcileIntervalMs ?? 3000,
+      admissionGraceMs: options.admissionGraceMs ?? 5000,
+      rebuildIntervalMs: options.rebuildIntervalMs ?? 300_000,
       couponCacheMs: options.couponCacheMs ?? 1000,
     };
   }
 
   // ---- admin -------------------------------------------------------------------
 
-  /** A new ACTIVE coupon; its Redis stock is set to the total. S607 on a duplicate code. */
+  /** A new ACTIVE coupon with its Redis keys loaded (all units free). S607 on a duplicate code. */
   async create(input: CouponInput): Promise<CouponResponse> {
     const values = this.validate(input);
     let id: number;
@@ -179,7 +203,7 @@ export class CouponService {
       throw err;
     }
     // Best effort: if this fails, the first issuance finds no stock key and loads it from MySQL.
-    await this.keys.load(id, values.total_quantity).catch(() => undefined);
+    await this.keys.load(id, values.total_quantity, []).catch(() => undefined);
     return this.get(id);
   }
 
@@ -283,25 +307,30 @@ export class CouponService {
   async issue(userId: string, couponId: number): Promise<UserCouponResponse> {
     let coupon = await this.couponForIssue(couponId);
     this.checkIssuable(coupon, new Date());
-    // Each lost-keys answer or superseded attempt is retried once; a few in all, then 503.
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const outcome = await this.keys.issue(couponId, userId);
       if (outcome.kind === 'already-issued') throw fail('COUPON_ALREADY_ISSUED');
       if (outcome.kind === 'exhausted') throw fail('COUPON_EXHAUSTED');
       if (outcome.kind === 'not-loaded') {
         // Never guess a stock: load the keys from MySQL, then try again.
-        const fresh = await this.reload(couponId);
+        const fresh = await this.reload(couponId, { when: 'missing' });
         if (!fresh) throw fail('COUPON_NOT_FOUND');
         coupon = fresh;
         this.checkIssuable(coupon, new Date());
         continue;
       }
-      try {
-        return await this.record(coupon, userId, outcome.remaining);
-      } catch (err) {
-        if (err instanceof Superseded) continue; // the keys were rebuilt without us: try again
-        throw err;
+      if (outcome.unit < 1 || outcome.unit > coupon.total_quantity) {
+        // Keys that name units the coupon doesn't have are not the coupon's: rebuild them.
+        await this.keys.settle(couponId, userId, outcome.entry, { holder: false, unitFree: false });
+        await this.reload(couponId, { when: 'epoch', epoch: outcome.epoch });
+        continue;
       }
+      const recorded = await this.record(coupon, userId, outcome);
+      if (recorded.kind === 'issued') return recorded.response;
+      if (recorded.kind === 'holder') throw fail('COUPON_ALREADY_ISSUED');
+      // Another row holds the unit: Redis was behind MySQL. Rebuild (once for this stale
+      // state, however many requests noticed) and take a unit from the rebuilt keys.
+      await this.reload(couponId, { when: 'epoch', epoch: outcome.epoch });
     }
     throw fail('SERVICE_UNAVAILABLE');
   }
@@ -327,8 +356,12 @@ export class CouponService {
     return row;
   }
 
-  /** The MySQL step of an issuance the script granted; gives the unit back when it fails. */
-  private async record(coupon: CouponRow, userId: string, remaining: number): Promise<UserCouponResponse> {
+  /**
+   * The MySQL step of an admission: the row holding the unit. A duplicate key is
+   * MySQL refusing what Redis admitted (`refused`); any other failure gives the
+   * unit back before the error is returned.
+   */
+  private async record(coupon: CouponRow, userId: string, admission: Admission): Promise<Recorded> {
     const issuedAt = new Date();
     let committing = false;
     try {
@@ -337,10 +370,11 @@ export class CouponService {
         const repo = this.repo.with(trx);
         // Only the issuance that took the last unit touches the coupon row, and first
         // (an exclusive lock taken before any shared one: no lock upgrade, no deadlock).
-        if (remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
+        if (admission.remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
         const id = await repo.insertUserCoupon({
           user_id: userId,
           coupon_id: coupon.id,
+          unit_no: admission.unit,
           status: 'AVAILABLE',
           issued_at: issuedAt,
           expires_at: coupon.expires_at,
@@ -354,19 +388,19 @@ export class CouponService {
           expiresAt: coupon.expires_at.toISOString(),
           couponId: coupon.id,
         };
-        // The INSERT holds a shared lock on the coupon row until commit, so no rebuild can
-        // run from here on; one that ran since the script must still show us. (Asked while
-        // the event row is written: one round trip fewer while the connection is held.)
-        const [member] = await Promise.all([this.keys.holds(coupon.id, userId), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
-        if (!member) throw new Superseded();
+        await emit(trx, Topics.COUPON_ISSUED, coupon.code, payload);
         await this.failpoints.beforeCommit?.(userId, coupon.id);
         committing = true;
         return id;
       });
-      return toUserCouponResponse({
+      // The row stands: the pending user becomes a holder. If Redis can't be reached now,
+      // the reconcile job does it (it finds the row).
+      await this.keys.settle(coupon.id, userId, admission.entry, { holder: true, unitFree: false }).catch(() => undefined);
+      const response = toUserCouponResponse({
         id,
         user_id: userId,
         coupon_id: coupon.id,
+        unit_no: admission.unit,
         status: 'AVAILABLE',
         order_id: null,
         issued_at: issuedAt,
@@ -379,31 +413,45 @@ export class CouponService {
         minimum_order_amount: coupon.minimum_order_amount,
         maximum_discount_amount: coupon.maximum_discount_amount,
       });
+      return { kind: 'issued', response };
     } catch (err) {
-      if (err instanceof Superseded) throw err; // Redis no longer counts us: nothing to undo
-      if (isDuplicateKey(err, 'uk_user_coupon')) {
-        // The user already holds a row (possible only after keys were lost): the unit this
-        // script took now stands for that row, so nothing is given back (never over-issue).
-        throw fail('COUPON_ALREADY_ISSUED');
-      }
-      // If Redis can't be reached now, the unit stays taken until reconciliation finds the orphan.
-      await this.compensate(coupon.id, userId, committing).catch(() => undefined);
+      if (isDuplicateKey(err)) return this.refused(coupon.id, userId, admission);
+      // If Redis can't be reached now, the unit stays pending until the reconcile job frees it.
+      await this.compensate(coupon.id, userId, admission, committing).catch(() => undefined);
       throw err;
     }
   }
 
   /**
+   * MySQL refused the row: the user already holds the coupon, or another row
+   * holds the unit. Settles the admission by what the rows say; Redis having
+   * missed it (anything but a second click finishing the same unit) gets the
+   * keys rebuilt.
+   */
+  private async refused(couponId: number, userId: string, admission: Admission): Promise<Recorded> {
+    const rows = await this.repo.claims(couponId, [userId], [admission.unit]);
+    const mine = rows.find((r) => r.userId === userId);
+    const unitFree = !rows.some((r) => r.unit === admission.unit);
+    await this.keys.settle(couponId, userId, admission.entry, { holder: mine !== undefined, unitFree });
+    if (mine) {
+      if (mine.unit !== admission.unit) await this.reload(couponId, { when: 'epoch', epoch: admission.epoch });
+      return { kind: 'holder' };
+    }
+    return { kind: 'unit-taken' };
+  }
+
+  /**
    * Undoes the script of a failed issuance before the error is returned. When the
    * failure came at COMMIT the outcome is unknown: MySQL is asked, and a committed
-   * row (or no answer) leaves Redis as it is — reconciliation repairs an unused unit,
-   * whereas giving back a unit that was sold could over-issue.
+   * row (or no answer) leaves the unit pending — the reconcile job settles it by the
+   * rows — whereas giving back a unit that was issued would only be refused later.
    */
-  private async compensate(couponId: number, userId: string, atCommit: boolean): Promise<void> {
+  private async compensate(couponId: number, userId: string, admission: Admission, atCommit: boolean): Promise<void> {
     if (atCommit) {
       const held = await this.repo.holds(userId, couponId).catch(() => true);
       if (held) return;
     }
-    await this.keys.unissue(couponId, userId);
+    await this.keys.settle(couponId, userId, admission.entry, { holder: false, unitFree: true });
     // A later issuance may have taken the last unit and marked the coupon EXHAUSTED meanwhile.
     await this.repo.reactivateIfBelowTotal(couponId).catch(() => undefined);
   }
@@ -461,7 +509,7 @@ export class CouponService {
       name: RECONCILE_JOB,
       intervalMs: this.options.reconcileIntervalMs,
       leaseMs: Math.max(30_000, this.options.reconcileIntervalMs),
-      run: async (signal) => void (await this.rebuildRedis(signal)),
+      run: async (signal) => void (await this.reconcile(signal)),
     });
   }
 
@@ -491,8 +539,8 @@ export class CouponService {
   }
 
   /**
-   * Start-up and periodic reconciliation of every ACTIVE or EXHAUSTED coupon not
-   * yet expired, each under its lock (see `rebuild`). Returns how many were checked.
+   * Rebuilds the keys of every ACTIVE or EXHAUSTED coupon not yet expired from
+   * MySQL, each under its lock (see `rebuild`). Returns how many were rebuilt.
    */
   async rebuildRedis(signal?: AbortSignal): Promise<number> {
     const ids = await this.repo.loadedIds(new Date());
@@ -506,36 +554,82 @@ export class CouponService {
   }
 
   /**
-   * Reconciles one coupon's keys with MySQL, under its distributed lock and its
+   * The reconcile job: for every coupon whose keys should be loaded, loads them
+   * when missing and frees its stranded units (`releaseStranded`). Its first run
+   * in a process — start-up — and then one every `rebuildIntervalMs` rebuild every
+   * coupon's keys from MySQL instead of only loading missing ones.
+   */
+  async reconcile(signal?: AbortSignal): Promise<{ coupons: number; released: number }> {
+    const full = Date.now() - this.lastFullRebuild >= this.options.rebuildIntervalMs;
+    const ids = await this.repo.loadedIds(new Date());
+    let released = 0;
+    let coupons = 0;
+    for (const id of ids) {
+      if (signal?.aborted) break;
+      if (full) await this.rebuild(id);
+      else if (!(await this.keys.isLoaded(id))) await this.reload(id, { when: 'missing' });
+      released += await this.releaseStranded(id);
+      coupons++;
+    }
+    if (full && !signal?.aborted) this.lastFullRebuild = Date.now();
+    return { coupons, released };
+  }
+
+  /**
+   * Settles every admission of a coupon pending longer than the grace period by
+   * what MySQL holds: a user with a row becomes a holder; a unit with no row is
+   * given back and its user uncounted (so a retry gets a unit, or S602). Returns
+   * how many units came back. Each settle applies only if the admission is still
+   * the one read, so a retry that resumed it meanwhile keeps it.
+   */
+  async releaseStranded(couponId: number): Promise<number> {
+    const { now, admissions } = await this.keys.pending(couponId);
+    const stale = admissions.filter((a) => now - a.admittedAt >= this.options.admissionGraceMs);
+    if (stale.length === 0) return 0;
+    const rows = await this.repo.claims(
+      couponId,
+      stale.map((a) => a.userId),
+      stale.map((a) => a.unit),
+    );
+    const holderUnit = new Map(rows.map((r) => [r.userId, r.unit]));
+    const taken = new Set(rows.map((r) => r.unit));
+    let released = 0;
+    for (const a of stale) {
+      const holder = holderUnit.has(a.userId);
+      const unitFree = !taken.has(a.unit);
+      if ((await this.keys.settle(couponId, a.userId, a.entry, { holder, unitFree })) && unitFree) released++;
+    }
+    if (released > 0) await this.repo.reactivateIfBelowTotal(couponId);
+    return released;
+  }
+
+  /**
+   * Rebuilds one coupon's keys from MySQL, under its distributed lock and its
    * row lock (which waits for issuances between INSERT and COMMIT and holds new
    * INSERTs back meanwhile), so the rows read are every issuance there is:
    *
-   * - keys that agree with the rows (every holder in the set, stock + set size =
-   *   total) are left alone — users in the set without a row are issuances still
-   *   between script and INSERT, or orphans of a crash: one seen there again on
-   *   the next run is an orphan and is un-issued;
-   * - otherwise (missing, wiped, corrupted) both keys are replaced: stock = total −
-   *   rows, set = the rows' users (issuances in flight then find themselves gone
-   *   and retry);
+   * - load.lua writes the units no row holds as free and the rows' users as
+   *   holders, keeping pending admissions the rows don't contradict (issuances
+   *   between their script and their INSERT keep their unit);
    * - statuses that can't be issued get no keys, and EXHAUSTED ⇔ rows = total.
    *
    * Returns the fresh coupon row.
    */
   async rebuild(couponId: number): Promise<CouponRow | undefined> {
-    return this.underCouponLock(couponId, () => this.load(couponId, 'reconcile'));
+    return this.reload(couponId, { when: 'always' });
   }
 
-  /** The issue path's reload: one per coupon at a time in this process, skipped when another did it. */
-  private reload(couponId: number): Promise<CouponRow | undefined> {
+  /** One rebuild per coupon at a time in this process: a caller arriving meanwhile shares it. */
+  private reload(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
     let pending = this.rebuilding.get(couponId);
     if (!pending) {
-      pending = this.underCouponLock(couponId, () => this.load(couponId, 'if-missing')).finally(() => this.rebuilding.delete(couponId));
+      pending = this.underCouponLock(couponId, () => this.load(couponId, mode)).finally(() => this.rebuilding.delete(couponId));
       this.rebuilding.set(couponId, pending);
     }
     return pending;
   }
 
-  private async load(couponId: number, mode: 'reconcile' | 'if-missing'): Promise<CouponRow | undefined> {
+  private async load(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
     // READ COMMITTED: the rows are read after the row lock is had, so every committed issuance counts.
     const row = await this.db
       .transaction()
@@ -552,41 +646,20 @@ export class CouponService {
           await this.deleteKeys(couponId);
           return c;
         }
-        const holders = mode === 'if-missing' && (await this.keys.isLoaded(couponId)) ? null : await repo.holderIds(couponId);
-        if (!holders) return c; // another process loaded them meanwhile
-        const left = Math.max(0, c.total_quantity - holders.length);
+        // Another process (or an earlier request) already did what this one was asked for.
+        if (mode.when === 'missing' && (await this.keys.isLoaded(couponId))) return c;
+        if (mode.when === 'epoch' && (await this.keys.epoch(couponId)) !== mode.epoch) return c;
+        const rows = await repo.units(couponId);
+        const left = Math.max(0, c.total_quantity - rows.length);
         let status = c.status;
         if (left === 0 && status === 'ACTIVE' && (await repo.setStatus(couponId, ['ACTIVE'], 'EXHAUSTED'))) status = 'EXHAUSTED';
         if (left > 0 && status === 'EXHAUSTED' && (await repo.setStatus(couponId, ['EXHAUSTED'], 'ACTIVE'))) status = 'ACTIVE';
-        if (!(await this.keepIfConsistent(couponId, c.total_quantity, holders))) {
-          await this.keys.load(couponId, left, holders);
-          await this.keys.setSuspects(couponId, [], 0);
-        }
+        await this.keys.load(couponId, c.total_quantity, rows);
         return { ...c, status };
       });
     if (row) this.cache.set(couponId, { row, at: Date.now() });
     else this.cache.delete(couponId);
     return row;
-  }
-
-  /**
-   * True when the keys agree with the rows (then orphans seen on two runs are
-   * un-issued); false when they must be replaced. Runs under the coupon's row lock.
-   */
-  private async keepIfConsistent(couponId: number, total: number, holders: string[]): Promise<boolean> {
-    const snapshot = await this.keys.snapshot(couponId);
-    if (!snapshot || snapshot.stock === null) return false;
-    const { stock, members, suspects: previous } = snapshot;
-    const inSet = new Set(members);
-    if (!Number.isInteger(stock) || stock < 0 || stock + inSet.size !== total || holders.some((h) => !inSet.has(h))) return false;
-    const rows = new Set(holders);
-    const suspects = members.filter((m) => !rows.has(m));
-    const seenBefore = new Set(previous);
-    const orphans = suspects.filter((m) => seenBefore.has(m));
-    for (const user of orphans) await this.keys.unissue(couponId, user);
-    const pending = suspects.filter((m) => !seenBefore.has(m));
-    await this.keys.setSuspects(couponId, pending, Math.max(3 * this.options.reconcileIntervalMs, 60_000));
-    return true;
   }
 
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import * as m001 from './001_catalog';
 import * as m002 from './002_orders';
 import * as m003 from './003_flash_sale';
 import * as m004 from './004_waiting_room';
+import * as m004b from './004b_coupon_units';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002_orders': m002,
   '003_flash_sale': m003,
   '004_waiting_room': m004,
+  '004b_coupon_units': m004b,
 };
