@@ -508,7 +508,8 @@ export class CouponService {
     scheduler.add({
       name: RECONCILE_JOB,
       intervalMs: this.options.reconcileIntervalMs,
-      leaseMs: Math.max(30_000, this.options.reconcileIntervalMs),
+      // Short: a process that dies holding it keeps stranded units waiting this long (a live run renews it).
+      leaseMs: Math.max(2 * this.options.reconcileIntervalMs, 2000),
       run: async (signal) => void (await this.reconcile(signal)),
     });
   }
@@ -663,7 +664,7 @@ export class CouponService {
   }
 
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs: 10_000, leaseMs: 15_000 }, fn).catch((err: unknown) => {
+    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs: 10_000, leaseMs: 5000 }, fn).catch((err: unknown) => {
       throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
     });
   }
