@@ -388,6 +388,23 @@ describe('Redis keys lost', () => {
     assert.equal(s.pending, 0);
   });
 
+  test('a coupon deactivated between an issuance\'s script and its INSERT: S606, no row', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 5 });
+    const [a] = await users(1);
+    coupons.failpoints.afterScript = async () => {
+      coupons.failpoints.afterScript = undefined;
+      await coupons.deactivate(c.id);
+    };
+    try {
+      await assert.rejects(coupons.issue(a.id, c.id), (err) => isAppError(err, 'COUPON_INACTIVE'));
+    } finally {
+      coupons.failpoints.afterScript = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, []);
+    assert.equal(s.stock, null, 'an INACTIVE coupon has no keys');
+  });
+
   test('keys lost between the script and the INSERT: the row stands, and the next load counts it', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 1 });
     const [a, b] = await users(2);

@@ -97,6 +97,12 @@ export class CouponRepository {
     return this.db.selectFrom('coupons').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
+  /** The coupon's status by a locking (shared) read: the latest committed one. */
+  async lockedStatus(id: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('coupons').select('status').where('id', '=', id).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirst();
+    return row?.status;
+  }
+
   /** Moves the coupon from one of `from` to `to`; false when it was in another status. */
   async setStatus(id: number, from: readonly CouponStatus[], to: CouponStatus): Promise<boolean> {
     const res = await this.db

@@ -388,7 +388,16 @@ export class CouponService {
           expiresAt: coupon.expires_at.toISOString(),
           couponId: coupon.id,
         };
-        await emit(trx, Topics.COUPON_ISSUED, coupon.code, payload);
+        // The INSERT shares the coupon row's lock from here to commit, so a deactivation or
+        // expiry (which removes the keys under that row's exclusive lock) is either over or
+        // waits. Keys gone: ask the row (keys wiped from Redis are no reason to refuse).
+        // (Asked while the event row is written: no round trip more while the connection is held.)
+        const [epoch] = await Promise.all([this.keys.epoch(coupon.id), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
+        if (epoch === null) {
+          const status = await repo.lockedStatus(coupon.id);
+          if (status === 'INACTIVE') throw fail('COUPON_INACTIVE');
+          if (status === 'EXPIRED') throw fail('COUPON_EXPIRED');
+        }
         await this.failpoints.beforeCommit?.(userId, coupon.id);
         committing = true;
         return id;
