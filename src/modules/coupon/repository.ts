@@ -4,7 +4,7 @@ import type { CouponsTable, UserCouponsTable } from '../../platform/db/types';
 import type { CouponStatus } from './schemas';
 
 export type CouponRow = Selectable<CouponsTable>;
-/** A coupon with its issued count, derived from the user_coupons rows (no counter column: rule 7). */
+/** A coupon with its issued count, derived from the user_coupons rows (no counter column every issuance would lock). */
 export type CouponWithIssued = CouponRow & { issued_quantity: number };
 export type UserCouponRow = Selectable<UserCouponsTable>;
 
