@@ -168,7 +168,7 @@ export class CouponService {
   private readonly cache = new Map<number, { row: CouponRow; at: number }>();
   private readonly reading = new Map<number, Promise<CouponRow | undefined>>();
   /** One rebuild per coupon at a time in this process (the lock covers other processes). */
-  private readonly rebuilding = new Map<number, Promise<CouponRow | undefined>>();
+  private readonly rebuilding = new Map<number, { done: Promise<CouponRow | undefined>; always: boolean }>();
   /** When the reconcile job last rebuilt every coupon's keys in this process (0: not yet, so its first run does). */
   private lastFullRebuild = 0;
   /** Test-only fault injection. */
@@ -629,14 +629,22 @@ export class CouponService {
     return this.reload(couponId, { when: 'always' });
   }
 
-  /** One rebuild per coupon at a time in this process: a caller arriving meanwhile shares it. */
+  /**
+   * One rebuild per coupon at a time in this process: a caller arriving meanwhile
+   * shares it — except that a rebuild asked for unconditionally doesn't settle for
+   * one that may skip, and runs after it.
+   */
   private reload(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
-    let pending = this.rebuilding.get(couponId);
-    if (!pending) {
-      pending = this.underCouponLock(couponId, () => this.load(couponId, mode)).finally(() => this.rebuilding.delete(couponId));
-      this.rebuilding.set(couponId, pending);
-    }
-    return pending;
+    const running = this.rebuilding.get(couponId);
+    if (running && (mode.when !== 'always' || running.always)) return running.done;
+    const after = running ? running.done.catch(() => undefined) : Promise.resolve(undefined);
+    const done = after
+      .then(() => this.underCouponLock(couponId, () => this.load(couponId, mode)))
+      .finally(() => {
+        if (this.rebuilding.get(couponId)?.done === done) this.rebuilding.delete(couponId);
+      });
+    this.rebuilding.set(couponId, { done, always: mode.when === 'always' });
+    return done;
   }
 
   private async load(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
