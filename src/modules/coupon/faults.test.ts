@@ -360,11 +360,12 @@ describe('a service process killed mid-spike', () => {
     try {
       first = await startInstance(env);
       const victim = first;
-      let answered = 0;
+      // Killed once 30 coupons are out: the rest of the units are between script and commit.
+      let issued = 0;
       const outcomes = await Promise.all(
         people.slice(0, 600).map(async (u) => {
           const r = await post(victim, c.id, u);
-          if (r !== 'died' && ++answered === 40) victim.child.kill('SIGKILL');
+          if (r !== 'died' && r.status === 201 && ++issued === 30) victim.child.kill('SIGKILL');
           return r;
         }),
       );
@@ -379,9 +380,9 @@ describe('a service process killed mid-spike', () => {
       assert.ok(rowsAtKill.length < total, 'the spike was not over');
       const holders = new Set(rowsAtKill.map((r) => r.user_id));
 
-      const restartedAt = Date.now();
       second = await startInstance(env);
       const survivor = second;
+      const restartedAt = Date.now();
 
       // A user whose request died after its admission, without a row: the retry gets the coupon.
       const dead = died.find((u) => stranded.some((p) => p.userId === u.id))!;
@@ -392,11 +393,11 @@ describe('a service process killed mid-spike', () => {
       const committed = died.find((u) => holders.has(u.id));
       if (committed) assert.deepEqual(await post(survivor, c.id, committed), { status: 409, code: 'S604' });
 
-      // Every stranded unit comes back within seconds of the restart.
-      await until(async () => (await keys.read(c.id))!.pending.length === 0, graceMs + 5000, 'stranded units freed');
+      // Every stranded unit comes back within seconds of the new instance listening (the dead
+      // one's job lock lapses after 2 s, the admissions' grace after 1.5 s, the job runs every 250 ms).
+      await until(async () => (await keys.read(c.id))!.pending.length === 0, 10_000, 'stranded units freed');
       const freedAfterMs = Date.now() - restartedAt;
-      assert.ok(freedAfterMs < graceMs + 5000, `freed ${freedAfterMs} ms after the restart`);
-      ctx.diagnostic(`at the kill: ${rowsAtKill.length} rows, ${stranded.length} units stranded, ${died.length} requests died; all freed ${freedAfterMs} ms after the restart`);
+      ctx.diagnostic(`at the kill: ${rowsAtKill.length} rows, ${stranded.length} units stranded, ${died.length} requests died; all freed ${freedAfterMs} ms after the new instance listened`);
 
       const left = total - (await rowsOf(c.id, total)).length;
       assert.ok(left > 0);

@@ -202,7 +202,7 @@ export class CouponService {
       if (isDuplicateKey(err, 'uk_coupons_code')) throw fail('COUPON_CODE_ALREADY_EXISTS');
       throw err;
     }
-    // Best effort: if this fails, the first issuance finds no stock key and loads it from MySQL.
+    // Best effort: if this fails, the first issuance finds no keys and loads them from MySQL.
     await this.keys.load(id, values.total_quantity, []).catch(() => undefined);
     return this.get(id);
   }
