@@ -63,6 +63,8 @@ export interface CouponFailpoints {
 }
 
 const EXPIRY_BATCH = 500;
+/** Stranded admissions checked against MySQL per query. */
+const RELEASE_BATCH = 500;
 /** Script runs per issuance: the first, plus one after each load of missing keys or unit MySQL refused. */
 const MAX_ATTEMPTS = 8;
 
@@ -595,19 +597,20 @@ export class CouponService {
   async releaseStranded(couponId: number): Promise<number> {
     const { now, admissions } = await this.keys.pending(couponId);
     const stale = admissions.filter((a) => now - a.admittedAt >= this.options.admissionGraceMs);
-    if (stale.length === 0) return 0;
-    const rows = await this.repo.claims(
-      couponId,
-      stale.map((a) => a.userId),
-      stale.map((a) => a.unit),
-    );
-    const holderUnit = new Map(rows.map((r) => [r.userId, r.unit]));
-    const taken = new Set(rows.map((r) => r.unit));
     let released = 0;
-    for (const a of stale) {
-      const holder = holderUnit.has(a.userId);
-      const unitFree = !taken.has(a.unit);
-      if ((await this.keys.settle(couponId, a.userId, a.entry, { holder, unitFree })) && unitFree) released++;
+    for (let i = 0; i < stale.length; i += RELEASE_BATCH) {
+      const batch = stale.slice(i, i + RELEASE_BATCH);
+      const rows = await this.repo.claims(
+        couponId,
+        batch.map((a) => a.userId),
+        batch.map((a) => a.unit),
+      );
+      const holders = new Set(rows.map((r) => r.userId));
+      const taken = new Set(rows.map((r) => r.unit));
+      for (const a of batch) {
+        const unitFree = !taken.has(a.unit);
+        if ((await this.keys.settle(couponId, a.userId, a.entry, { holder: holders.has(a.userId), unitFree })) && unitFree) released++;
+      }
     }
     if (released > 0) await this.repo.reactivateIfBelowTotal(couponId);
     return released;
