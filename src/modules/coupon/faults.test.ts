@@ -273,7 +273,7 @@ describe('units given back and rebuilds during claims', () => {
     await assertSoldOutExactly(c.id, total);
   });
 
-  test('a unit MySQL refuses is answered truthfully in the same request, with one rebuild', async () => {
+  test('a unit MySQL refuses is answered truthfully in the same request, and the keys are rebuilt at once', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 2 });
     const [a, b, d] = await users(3);
     assert.equal((await issue(c.id, a)).status, 201);
