@@ -10,7 +10,7 @@
  *
  * Reported per target: wall time of the whole spike, requests/s over it,
  * issuances/s (1,000 over the window from first to last issuance), p50/p99
- * latency. After each spike: zero over-issue (rows = Redis set = units, stock 0).
+ * latency. After each spike: zero over-issue (rows = Redis set = units, none free or pending).
  *
  * Targets: p99 < 100 ms; requests/s ≥ 50 % of the floor's.
  *
@@ -39,7 +39,8 @@ import { principal } from '../src/platform/http/auth';
 import { API_PREFIX } from '../src/platform/http/envelope';
 import { fail } from '../src/platform/http/errors';
 import { adminCouponRoutes, couponRoutes } from '../src/modules/coupon/routes';
-import { couponKeys, couponScripts, CouponService, IssueCode, type CouponScripts } from '../src/modules/coupon/service';
+import { CouponRedis } from '../src/modules/coupon/redis';
+import { CouponService } from '../src/modules/coupon/service';
 import { BenchApp, table, envInt, runNodeJson } from './harness';
 
 const P99_TARGET_MS = 100;
@@ -62,7 +63,7 @@ interface SpikeResult {
   issuancesPerSecond?: number;
   issueWindowMs?: number;
   /** Over-issue check (spike only). */
-  check?: { rows: number; members: number; stock: number | null; status: string; ok: boolean };
+  check?: { rows: number; members: number; stock: number | null; pending: number; status: string; ok: boolean };
 }
 
 /**
@@ -108,7 +109,7 @@ export async function couponSpikeScenario(): Promise<boolean> {
 
   // The routes need the services, which exist only once the app is built: bind late.
   let coupons: CouponService | undefined;
-  let scripts: CouponScripts | undefined;
+  let couponRedis: CouponRedis | undefined;
   const lazy = new Proxy({} as CouponService, {
     get: (_t, prop) => {
       const v = (coupons as unknown as Record<string | symbol, unknown>)[prop];
@@ -131,10 +132,9 @@ export async function couponSpikeScenario(): Promise<boolean> {
       { schema: { hide: true, params: Type.Object({ key: Type.String({ maxLength: 40 }) }) } },
       async (request, reply) => {
         const params = request.params as { key: string };
-        const keys = couponKeys(`floor-${params.key}`);
-        const [code, remaining] = await scripts!.couponIssue(keys.stock, keys.issued, principal(request).userId);
-        if (code === IssueCode.ISSUED) return reply.status(201).send({ success: true, data: { remaining } });
-        throw fail(code === IssueCode.ALREADY_ISSUED ? 'COUPON_ALREADY_ISSUED' : 'COUPON_EXHAUSTED');
+        const outcome = await couponRedis!.issue(`floor-${params.key}`, principal(request).userId);
+        if (outcome.kind === 'admitted') return reply.status(201).send({ success: true, data: { remaining: outcome.remaining } });
+        throw fail(outcome.kind === 'already-issued' ? 'COUPON_ALREADY_ISSUED' : 'COUPON_EXHAUSTED');
       },
     );
   });
@@ -153,7 +153,7 @@ export async function couponSpikeScenario(): Promise<boolean> {
     }
     const existing = (bench.services as unknown as { coupons?: CouponService }).coupons;
     coupons = existing ?? new CouponService(bench.infra.db, bench.infra.redis);
-    scripts = couponScripts(bench.infra.redis);
+    couponRedis = new CouponRedis(bench.infra.redis);
     const redis = bench.infra.redis;
 
     const signStarted = Date.now();
@@ -194,10 +194,9 @@ export async function couponSpikeScenario(): Promise<boolean> {
 
     const floorRound = async (label: string): Promise<SpikeResult> => {
       const key = randomUUID().slice(0, 8);
-      const keys = couponKeys(`floor-${key}`);
-      await redis.set(keys.stock, units);
+      await couponRedis!.load(`floor-${key}`, units);
       const r = await spike(`floor (issue.lua only) ${label}`, `${baseUrl}${FLOOR_PATH.replace(':key', key)}`);
-      await redis.del(keys.stock, keys.issued);
+      await couponRedis!.remove(`floor-${key}`);
       return r;
     };
 
@@ -214,25 +213,30 @@ export async function couponSpikeScenario(): Promise<boolean> {
         expiresAt: new Date(Date.now() + 7 * 24 * 3600_000),
       });
       const r = await spike(`POST /coupons/{id}/issue ${label}`, `${baseUrl}${API_PREFIX}/coupons/${c.id}/issue`);
-      const keys = couponKeys(c.id);
-      const [window, members, stock, after] = await Promise.all([
+      const [window, keys, after] = await Promise.all([
         bench.infra.db
           .selectFrom('user_coupons')
           .select([sql<number>`COUNT(*)`.as('n'), sql<Date>`MIN(issued_at)`.as('first'), sql<Date>`MAX(issued_at)`.as('last')])
           .where('coupon_id', '=', c.id)
           .executeTakeFirstOrThrow(),
-        redis.scard(keys.issued),
-        redis.get(keys.stock),
+        couponRedis!.read(c.id),
         coupons!.get(c.id),
       ]);
       const rows = Number(window.n);
       const windowMs = rows > 0 ? Math.max(1, new Date(window.last).getTime() - new Date(window.first).getTime()) : 0;
       const check = {
         rows,
-        members,
-        stock: stock === null ? null : Number(stock),
+        members: keys?.issued.length ?? 0,
+        stock: keys?.available ?? null,
+        pending: keys?.pending.length ?? 0,
         status: after.status,
-        ok: rows === units && members === units && Number(stock) === 0 && after.status === 'EXHAUSTED' && (r.status['201'] ?? 0) === units,
+        ok:
+          rows === units &&
+          keys?.issued.length === units &&
+          keys.available === 0 &&
+          keys.pending.length === 0 &&
+          after.status === 'EXHAUSTED' &&
+          (r.status['201'] ?? 0) === units,
       };
       return { ...r, issuancesPerSecond: windowMs > 0 ? (rows / windowMs) * 1000 : 0, issueWindowMs: windowMs, check };
     };
@@ -272,7 +276,7 @@ export async function couponSpikeScenario(): Promise<boolean> {
       String(r.latencyP99),
       String(r.latencyMax),
       Object.entries(r.status).map(([k, v]) => `${k}×${v}`).join(' ') + (r.errors + r.timeouts > 0 ? ` err ${r.errors} t/o ${r.timeouts}` : ''),
-      r.check ? (r.check.ok ? `OK ${r.check.rows}/${units}` : `FAIL rows ${r.check.rows} set ${r.check.members} stock ${r.check.stock} ${r.check.status}`) : '–',
+      r.check ? (r.check.ok ? `OK ${r.check.rows}/${units}` : `FAIL rows ${r.check.rows} set ${r.check.members} free ${r.check.stock} pending ${r.check.pending} ${r.check.status}`) : '–',
     ]);
     console.log(
       '\n' +

@@ -12,7 +12,8 @@ import { inTransaction } from '../../platform/db/tx';
 import { isAppError } from '../../platform/http/errors';
 import { Scheduler } from '../../platform/scheduler';
 import { parseDateTime } from '../../platform/http/schema';
-import { couponKeys, CouponService, discountFor } from './service';
+import { CouponRedis, couponKeys } from './redis';
+import { CouponService, discountFor } from './service';
 import { couponInput, createCoupon, startCouponApp } from './test-support';
 
 let t: TestApp;
@@ -68,7 +69,7 @@ describe('admin routes', () => {
     assert.equal(c.issuedQuantity, 0);
     assert.equal(c.remainingQuantity, 300);
     assert.equal(c.status, 'ACTIVE');
-    assert.equal(await t.redis.get(couponKeys(c.id).stock), '300');
+    assert.equal((await new CouponRedis(t.redis).read(c.id))?.available, 300);
 
     const dup = await t.call('POST', '/admin/coupons', { ...admin(), body });
     assert.equal(dup.status, 409);
@@ -98,7 +99,7 @@ describe('admin routes', () => {
     const after = await coupons.get(c.id);
     assert.equal(after.status, 'INACTIVE');
     assert.equal(after.issuedQuantity, 1, 'issued coupons stay with their holders');
-    assert.equal(await t.redis.exists(couponKeys(c.id).stock, couponKeys(c.id).issued), 0);
+    assert.equal(await t.redis.exists(...Object.values(couponKeys(c.id))), 0);
     assert.equal(codeOf(await t.call('DELETE', '/admin/coupons/999999', admin())), 'S601');
 
     const issue = await t.call('POST', `/coupons/${c.id}/issue`);
@@ -479,7 +480,7 @@ describe('jobs', () => {
     assert.equal(await scheduler.runOnce(scheduler.get('coupons:expire')!), true);
 
     assert.equal((await coupons.get(c.id)).status, 'EXPIRED');
-    assert.equal(await t.redis.exists(couponKeys(c.id).stock, couponKeys(c.id).issued), 0);
+    assert.equal(await t.redis.exists(...Object.values(couponKeys(c.id))), 0);
     const status = async (id: number) =>
       (await t.db.selectFrom('user_coupons').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
     assert.equal(await status(a.id), 'EXPIRED');
@@ -493,71 +494,97 @@ describe('jobs', () => {
 
   test('reconciliation rebuilds wrong or missing keys from the rows, fixes the status, and leaves in-flight issuances alone', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 5 });
-    const keys = couponKeys(c.id);
+    const k = couponKeys(c.id);
+    const keys = new CouponRedis(t.redis);
     const holders = [randomUUID(), randomUUID(), randomUUID()];
     for (const u of holders) await issueTo(u, c.id);
 
-    // Corrupted: wrong stock, a stranger in the set, a holder missing.
-    await t.redis.set(keys.stock, '999');
-    await t.redis.sadd(keys.issued, 'stranger');
-    await t.redis.srem(keys.issued, holders[0]);
+    // Corrupted: the counter back at 1, an out-of-range free unit, a stranger counted, a holder missing.
+    await t.redis.hset(k.units, 'next', 1);
+    await t.redis.sadd(k.free, 99);
+    await t.redis.sadd(k.issued, 'stranger');
+    await t.redis.srem(k.issued, holders[0]);
+    // The job's first run in a process rebuilds every coupon's keys.
     const scheduler = new Scheduler(t.redis, t.infra.log);
     coupons.registerJobs(scheduler);
     assert.equal(await scheduler.runOnce(scheduler.get('coupons:reconcile')!), true);
-    assert.equal(await t.redis.get(keys.stock), '2');
-    assert.deepEqual((await t.redis.smembers(keys.issued)).sort(), [...holders].sort());
+    let r = (await keys.read(c.id))!;
+    assert.equal(r.available, 2);
+    assert.deepEqual(r.issued, [...holders].sort());
+    assert.deepEqual(r.free, []);
+    assert.equal(r.next, 4);
 
     // Wiped: rebuilt at start-up.
-    await t.redis.del(keys.stock, keys.issued);
+    await keys.remove(c.id);
     assert.ok((await coupons.rebuildRedis()) >= 1);
-    assert.equal(await t.redis.get(keys.stock), '2');
-    assert.equal(await t.redis.scard(keys.issued), 3);
+    r = (await keys.read(c.id))!;
+    assert.equal(r.available, 2);
+    assert.equal(r.issued.length, 3);
 
-    // A script that granted a unit whose transaction has not run yet (or never will: an orphan)
-    // is consistent with the rows: the first run keeps it, the next one un-issues it.
+    // An admission whose row has not come yet (in flight, or its process died) keeps its unit
+    // through a rebuild and while younger than the grace period; then its unit comes back.
     const ghost = 'ghost-user';
-    assert.deepEqual(await coupons['scripts'].couponIssue(keys.stock, keys.issued, ghost), [1, 1]);
+    const admitted = await keys.issue(c.id, ghost);
+    assert.equal(admitted.kind, 'admitted');
     await coupons.rebuild(c.id);
-    assert.equal(await t.redis.sismember(keys.issued, ghost), 1);
-    assert.equal(await t.redis.get(keys.stock), '1');
-    await coupons.rebuild(c.id);
-    assert.equal(await t.redis.sismember(keys.issued, ghost), 0);
-    assert.equal(await t.redis.get(keys.stock), '2');
+    r = (await keys.read(c.id))!;
+    assert.deepEqual(r.pending.map((p) => p.userId), [ghost]);
+    assert.equal(r.available, 1);
+    const quick = new CouponService(t.db, t.redis, { admissionGraceMs: 300 });
+    assert.equal(await quick.releaseStranded(c.id), 0, 'younger than the grace period: left alone');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal(await quick.releaseStranded(c.id), 1);
+    r = (await keys.read(c.id))!;
+    assert.equal(r.available, 2);
+    assert.equal(r.pending.length, 0);
+    assert.ok(!r.issued.includes(ghost));
+
+    // A process that died after its commit but before settling: the row makes it a holder.
+    const late = randomUUID();
+    const a = await keys.issue(c.id, late);
+    assert.ok(a.kind === 'admitted');
+    await t.db
+      .insertInto('user_coupons')
+      .values({ user_id: late, coupon_id: c.id, unit_no: a.unit, status: 'AVAILABLE', expires_at: new Date(c.expiresAt) })
+      .execute();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal(await quick.releaseStranded(c.id), 0);
+    r = (await keys.read(c.id))!;
+    assert.equal(r.available, 1);
+    assert.equal(r.pending.length, 0);
+    assert.ok(r.issued.includes(late));
 
     // Status follows the rows: all units issued but the row says ACTIVE → EXHAUSTED, and back.
-    await issueTo(randomUUID(), c.id);
     await issueTo(randomUUID(), c.id);
     await t.db.updateTable('coupons').set({ status: 'ACTIVE' }).where('id', '=', c.id).execute();
     await coupons.rebuild(c.id);
     assert.equal((await coupons.get(c.id)).status, 'EXHAUSTED');
-    // A row gone (as if its transaction had rolled back without its compensation): the status
-    // follows at once; the set member without a row is treated as in flight once, then un-issued.
+    // A row gone (as if its transaction had rolled back without its compensation): status and
+    // keys follow at once.
     await t.db.deleteFrom('user_coupons').where('coupon_id', '=', c.id).where('user_id', '=', holders[0]).execute();
     await coupons.rebuild(c.id);
     assert.equal((await coupons.get(c.id)).status, 'ACTIVE');
-    assert.equal(await t.redis.get(keys.stock), '0');
-    await coupons.rebuild(c.id);
-    assert.equal(await t.redis.get(keys.stock), '1');
-    assert.equal(await t.redis.sismember(keys.issued, holders[0]), 0);
+    r = (await keys.read(c.id))!;
+    assert.equal(r.available, 1);
+    assert.ok(!r.issued.includes(holders[0]));
 
     // INACTIVE and EXPIRED coupons get no keys.
     await t.db.updateTable('coupons').set({ status: 'INACTIVE' }).where('id', '=', c.id).execute();
-    await t.redis.set(keys.stock, '5');
     await coupons.rebuild(c.id);
-    assert.equal(await t.redis.exists(keys.stock), 0);
+    assert.equal(await keys.isLoaded(c.id), false);
   });
 
   test('the issue path reloads missing keys from MySQL (never guesses a stock)', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 3 });
-    const keys = couponKeys(c.id);
+    const keys = new CouponRedis(t.redis);
     const u = randomUUID();
     await issueTo(u, c.id);
-    await t.redis.del(keys.stock, keys.issued);
+    await keys.remove(c.id);
     await assert.rejects(issueTo(u, c.id), (e) => isAppError(e, 'COUPON_ALREADY_ISSUED'));
-    assert.equal(await t.redis.get(keys.stock), '2');
+    assert.equal((await keys.read(c.id))?.available, 2);
     // A coupon deactivated while its keys were gone: the reload reads the row and answers S606.
     await t.db.updateTable('coupons').set({ status: 'INACTIVE' }).where('id', '=', c.id).execute();
-    await t.redis.del(keys.stock, keys.issued);
+    await keys.remove(c.id);
     await assert.rejects(issueTo(randomUUID(), c.id), (e) => isAppError(e, 'COUPON_INACTIVE'));
     const n = await t.db.selectFrom('user_coupons').select(sql<number>`COUNT(*)`.as('n')).where('coupon_id', '=', c.id).executeTakeFirstOrThrow();
     assert.equal(Number(n.n), 1);

@@ -8,14 +8,17 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { codeOf, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
-import { couponKeys, CouponService } from './service';
+import { CouponRedis } from './redis';
+import { CouponService } from './service';
 import { createCoupon, startCouponApp } from './test-support';
 
 let t: TestApp;
 let coupons: CouponService;
+let keys: CouponRedis;
 
 before(async () => {
   ({ t, coupons } = await startCouponApp());
+  keys = new CouponRedis(t.redis);
 });
 after(async () => {
   await t?.close();
@@ -43,13 +46,11 @@ function shuffle<T>(items: T[]): T[] {
 
 const issue = (couponId: number, user: User) => t.call('POST', `/coupons/${couponId}/issue`, { token: user.token });
 
-/** What MySQL, Redis and the outbox say about a coupon. */
+/** What MySQL, Redis and the outbox say about a coupon (`stock`: units Redis can still hand out, null when not loaded). */
 async function state(couponId: number, code: string) {
-  const keys = couponKeys(couponId);
-  const [rows, members, stock, coupon, events, dupes] = await Promise.all([
-    t.db.selectFrom('user_coupons').select('user_id').where('coupon_id', '=', couponId).execute(),
-    t.redis.smembers(keys.issued),
-    t.redis.get(keys.stock),
+  const [rows, redis, coupon, events, dupes] = await Promise.all([
+    t.db.selectFrom('user_coupons').select(['user_id', 'unit_no']).where('coupon_id', '=', couponId).execute(),
+    keys.read(couponId),
     coupons.get(couponId),
     t.db
       .selectFrom('outbox_events')
@@ -65,10 +66,14 @@ async function state(couponId: number, code: string) {
       .having(sql`COUNT(*)`, '>', 1)
       .execute(),
   ]);
+  const units = rows.map((r) => r.unit_no);
+  assert.equal(new Set(units).size, units.length, 'no unit held twice');
+  for (const u of units) assert.ok(u >= 1 && u <= coupon.totalQuantity, `unit ${u} within 1…${coupon.totalQuantity}`);
   return {
     rows: rows.map((r) => r.user_id).sort(),
-    members: members.sort(),
-    stock: stock === null ? null : Number(stock),
+    members: redis?.issued ?? [],
+    pending: redis?.pending.length ?? 0,
+    stock: redis?.available ?? null,
     coupon,
     events: Number(events.n),
     duplicates: dupes.length,
@@ -265,17 +270,16 @@ describe('a failed MySQL step', () => {
 describe('Redis keys lost', () => {
   test('keys deleted mid-sale: the sale goes on and still issues exactly the total', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 500 });
-    const keys = couponKeys(c.id);
     const people = await users(1500);
     const requests = shuffle([...people, ...people.slice(0, 300)]);
     let commits = 0;
     coupons.failpoints.beforeCommit = async () => {
       commits++;
       // Inside a transaction (its row not yet committed) and with others in flight.
-      if (commits === 100 || commits === 350) await t.redis.del(keys.stock, keys.issued);
+      if (commits === 100 || commits === 350) await keys.remove(c.id);
     };
     // And from outside, at moments the flood is in flight.
-    const wipes = [20, 150, 400].map((ms) => setTimeout(() => void t.redis.del(keys.stock, keys.issued), ms));
+    const wipes = [20, 150, 400].map((ms) => setTimeout(() => void keys.remove(c.id), ms));
     let responses: TestResponse[];
     try {
       responses = await Promise.all(requests.map((u) => issue(c.id, u)));
@@ -288,7 +292,7 @@ describe('Redis keys lost', () => {
     for (const key of Object.keys(counts)) assert.ok(['201', '409 S602', '409 S604'].includes(key), `unexpected answer ${key}`);
 
     // A timed wipe may have come after the last request: load the keys as the next request would.
-    if ((await t.redis.exists(keys.stock)) === 0) await coupons.rebuild(c.id);
+    if (!(await keys.isLoaded(c.id))) await coupons.rebuild(c.id);
     const s = await state(c.id, c.code);
     assert.equal(s.rows.length, 500);
     assert.equal(s.duplicates, 0);
@@ -301,17 +305,17 @@ describe('Redis keys lost', () => {
 
   test('keys wiped and the service restarted mid-sale: start-up rebuild, then the sale finishes exact', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 300 });
-    const keys = couponKeys(c.id);
     const people = await users(900);
     const firstWave = await Promise.all(people.slice(0, 200).map((u) => issue(c.id, u)));
     assert.equal(firstWave.filter((r) => r.status === 201).length, 200);
 
-    await t.redis.del(keys.stock, keys.issued);
+    await keys.remove(c.id);
     // A new process: its own service instance, Redis loaded from MySQL at start-up.
     const restarted = new CouponService(t.db, t.redis);
     assert.ok((await restarted.rebuildRedis()) >= 1);
-    assert.equal(Number(await t.redis.get(keys.stock)), 100);
-    assert.equal(await t.redis.scard(keys.issued), 200);
+    const loaded = await keys.read(c.id);
+    assert.equal(loaded?.available, 100);
+    assert.equal(loaded?.issued.length, 200);
 
     const secondWave = await Promise.allSettled(people.map((u) => restarted.issue(u.id, c.id)));
     const ok = secondWave.filter((r) => r.status === 'fulfilled').length;
@@ -330,7 +334,6 @@ describe('Redis keys lost', () => {
 
   test('a rebuild waits for an issuance between its INSERT and COMMIT, and counts it', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 3 });
-    const keys = couponKeys(c.id);
     const [a] = await users(1);
     let release!: () => void;
     const stalled = new Promise<void>((r) => (release = r));
@@ -343,7 +346,7 @@ describe('Redis keys lost', () => {
     try {
       const pending = issue(c.id, a);
       await inside;
-      await t.redis.del(keys.stock, keys.issued);
+      await keys.remove(c.id);
       let rebuilt = false;
       const rebuild = coupons.rebuild(c.id).then(() => (rebuilt = true));
       await new Promise((r) => setTimeout(r, 200));
@@ -361,16 +364,15 @@ describe('Redis keys lost', () => {
     assert.equal(s.stock, 2);
   });
 
-  test('an issuance between its script and its INSERT when the keys are rebuilt retries and cannot over-issue', async () => {
+  test('an issuance between its script and its INSERT when the keys are rebuilt: MySQL refuses the unit twice handed out, no over-issue', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 1 });
-    const keys = couponKeys(c.id);
     const [a, b] = await users(2);
     // a's script took the only unit; before its INSERT the keys are lost and rebuilt from
     // MySQL (no rows yet: 1 left), and b takes that unit. a must not get a second one.
     coupons.failpoints.afterScript = async (userId) => {
       if (userId !== a.id) return;
       coupons.failpoints.afterScript = undefined;
-      await t.redis.del(keys.stock, keys.issued);
+      await keys.remove(c.id);
       await coupons.rebuild(c.id);
       await coupons.issue(b.id, c.id);
     };
@@ -383,15 +385,32 @@ describe('Redis keys lost', () => {
     assert.deepEqual(s.rows, [b.id]);
     assert.deepEqual(s.members, [b.id]);
     assert.equal(s.stock, 0);
+    assert.equal(s.pending, 0);
   });
 
-  test('the same race without a competitor: the retried issuance gets the unit', async () => {
-    const c = await createCoupon(coupons, { totalQuantity: 1 });
-    const keys = couponKeys(c.id);
+  test('a coupon deactivated between an issuance\'s script and its INSERT: S606, no row', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 5 });
     const [a] = await users(1);
     coupons.failpoints.afterScript = async () => {
       coupons.failpoints.afterScript = undefined;
-      await t.redis.del(keys.stock, keys.issued);
+      await coupons.deactivate(c.id);
+    };
+    try {
+      await assert.rejects(coupons.issue(a.id, c.id), (err) => isAppError(err, 'COUPON_INACTIVE'));
+    } finally {
+      coupons.failpoints.afterScript = undefined;
+    }
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, []);
+    assert.equal(s.stock, null, 'an INACTIVE coupon has no keys');
+  });
+
+  test('keys lost between the script and the INSERT: the row stands, and the next load counts it', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 1 });
+    const [a, b] = await users(2);
+    coupons.failpoints.afterScript = async () => {
+      coupons.failpoints.afterScript = undefined;
+      await keys.remove(c.id);
     };
     try {
       const res = await coupons.issue(a.id, c.id);
@@ -399,6 +418,8 @@ describe('Redis keys lost', () => {
     } finally {
       coupons.failpoints.afterScript = undefined;
     }
+    // The next request loads the keys from MySQL: nothing left, a counted.
+    await assert.rejects(coupons.issue(b.id, c.id), (err) => isAppError(err, 'COUPON_EXHAUSTED'));
     const s = await state(c.id, c.code);
     assert.deepEqual(s.rows, [a.id]);
     assert.deepEqual(s.members, [a.id]);

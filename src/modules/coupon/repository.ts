@@ -4,7 +4,7 @@ import type { CouponsTable, UserCouponsTable } from '../../platform/db/types';
 import type { CouponStatus } from './schemas';
 
 export type CouponRow = Selectable<CouponsTable>;
-/** A coupon with its issued count, derived from the user_coupons rows (no counter column: rule 7). */
+/** A coupon with its issued count, derived from the user_coupons rows (no counter column every issuance would lock). */
 export type CouponWithIssued = CouponRow & { issued_quantity: number };
 export type UserCouponRow = Selectable<UserCouponsTable>;
 
@@ -97,6 +97,12 @@ export class CouponRepository {
     return this.db.selectFrom('coupons').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
+  /** The coupon's status by a locking (shared) read: the latest committed one. */
+  async lockedStatus(id: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('coupons').select('status').where('id', '=', id).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirst();
+    return row?.status;
+  }
+
   /** Moves the coupon from one of `from` to `to`; false when it was in another status. */
   async setStatus(id: number, from: readonly CouponStatus[], to: CouponStatus): Promise<boolean> {
     const res = await this.db
@@ -164,10 +170,27 @@ export class CouponRepository {
     return Number(res.insertId);
   }
 
-  /** The holders of a coupon (user ids of its issued rows). */
-  async holderIds(couponId: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('user_coupons').select('user_id').where('coupon_id', '=', couponId).execute();
-    return rows.map((r) => r.user_id);
+  /** Every issued row of a coupon: its holder and the unit it holds. */
+  async units(couponId: number): Promise<{ userId: string; unit: number }[]> {
+    const rows = await this.db.selectFrom('user_coupons').select(['user_id', 'unit_no']).where('coupon_id', '=', couponId).execute();
+    return rows.map((r) => ({ userId: r.user_id, unit: r.unit_no }));
+  }
+
+  /** The rows of a coupon held by any of `userIds` or holding any of `units`. */
+  async claims(couponId: number, userIds: string[], units: number[]): Promise<{ userId: string; unit: number }[]> {
+    if (userIds.length === 0 && units.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('user_coupons')
+      .select(['user_id', 'unit_no'])
+      .where('coupon_id', '=', couponId)
+      .where((eb) => {
+        const any = [];
+        if (userIds.length > 0) any.push(eb('user_id', 'in', userIds));
+        if (units.length > 0) any.push(eb('unit_no', 'in', units));
+        return eb.or(any);
+      })
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, unit: r.unit_no }));
   }
 
   async countIssued(couponId: number): Promise<number> {

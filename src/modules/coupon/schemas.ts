@@ -5,7 +5,7 @@ import { DateTime, DateTimeInput, IdParam, Money, msg, NotBlank, OptionalNullabl
 export const DISCOUNT_TYPES = ['FIXED', 'PERCENTAGE'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
 
-/** Contract §0.2: ACTIVE → EXHAUSTED at the total, → EXPIRED after `expiresAt`, admin → INACTIVE. */
+/** ACTIVE → EXHAUSTED when every unit is issued (and back when one returns), → EXPIRED after `expiresAt`, admin → INACTIVE. */
 export const COUPON_STATUSES = ['ACTIVE', 'EXHAUSTED', 'EXPIRED', 'INACTIVE'] as const;
 export type CouponStatus = (typeof COUPON_STATUSES)[number];
 
@@ -25,7 +25,7 @@ const amount = (label: string) =>
     }),
   );
 
-/** The original's CouponCreateRequest, with its exact validation messages (contract §3.4). */
+/** The coupon create request, with the validation messages clients already show. */
 export const CouponCreateRequest = Type.Object(
   {
     code: NotBlank('Coupon code is required', 50, 'Coupon code must be less than 50 characters'),
@@ -56,7 +56,7 @@ export const CouponCreateRequest = Type.Object(
 );
 export type CouponCreateRequest = Static<typeof CouponCreateRequest>;
 
-/** What `CouponService.create` takes: the request, typed (tests and the seed call it directly). */
+/** What `CouponService.create` takes: the request, typed (tests and `scripts/seed.ts` call it directly). */
 export interface CouponInput {
   code: string;
   name: string;
@@ -75,7 +75,7 @@ export interface CouponInput {
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableMoney = Type.Union([Money, Type.Null()]);
 
-/** §3.2 CouponResponse, fields in the contract's order. */
+/** A coupon as the API shows it, fields in the order clients expect. */
 export const CouponResponse = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
@@ -95,7 +95,7 @@ export const CouponResponse = Type.Object({
 });
 export type CouponResponse = Static<typeof CouponResponse>;
 
-/** §3.2 UserCouponResponse; `usedOrderId` is the order's database id. */
+/** A user's coupon as the API shows it; `usedOrderId` is the order's database id. */
 export const UserCouponResponse = Type.Object({
   id: Type.Integer(),
   couponId: Type.Integer(),
@@ -117,13 +117,13 @@ export const CouponIdParams = IdParam('couponId');
 export const AdminCouponIdParams = IdParam('id');
 export const AdminCouponListQuery = Type.Object(PageQuery(10));
 
-/** `shopping.coupon.issued` (contract §9, plus `couponId`). */
+/** The `shopping.coupon.issued` event's payload. */
 export interface CouponIssuedPayload extends Record<string, unknown> {
   userId: string;
   couponCode: string;
   couponName: string;
   discountType: string;
-  /** Whole number, as the original's int field. */
+  /** Whole won, truncated (consumers read an integer). */
   discountValue: number;
   expiresAt: string;
   couponId: number;

@@ -7,8 +7,9 @@ import { toPage, type Page, type PageRequest } from '../../platform/http/paginat
 import { parseDateTime } from '../../platform/http/schema';
 import { LockBusy, withLock } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
-import { defineLuaCommand, type Redis } from '../../platform/redis/index';
+import type { Redis } from '../../platform/redis/index';
 import type { Scheduler } from '../../platform/scheduler';
+import { CouponRedis, couponKeys, type Admission } from './redis';
 import {
   CouponRepository,
   LOADED_STATUSES,
@@ -25,46 +26,25 @@ import {
   type UserCouponResponse,
 } from './schemas';
 
-/** The hash-tagged keys of one coupon (contract §0.3; rule 5: one script's keys share a slot). */
-export function couponKeys(couponId: number | string): { stock: string; issued: string; suspects: string } {
-  return {
-    stock: `coupon:{${couponId}}:stock`,
-    issued: `coupon:{${couponId}}:issued`,
-    /** Reconciliation's memory: set members without a row at its last run (orphans when seen again). */
-    suspects: `coupon:{${couponId}}:suspects`,
-  };
-}
-
-/** issue.lua's answer: `[code, remaining]`. */
-export const IssueCode = { ISSUED: 1, EXHAUSTED: 0, ALREADY_ISSUED: -1, NOT_LOADED: -2 } as const;
-
-/** The coupon scripts, registered on the Redis client by the service. */
-export interface CouponScripts {
-  couponIssue(stockKey: string, issuedKey: string, userId: string): Promise<[number, number]>;
-  couponUnissue(stockKey: string, issuedKey: string, userId: string): Promise<number>;
-  couponLoad(stockKey: string, issuedKey: string, args: (string | number)[]): Promise<number>;
-}
-
-/** Registers issue.lua, unissue.lua and load.lua on a client (idempotent); the bench's floor route uses it too. */
-export function couponScripts(redis: Redis): CouponScripts {
-  const r = redis as Redis & Partial<CouponScripts>;
-  if (!r.couponIssue) {
-    defineLuaCommand(redis, 'couponIssue', new URL('./issue.lua', import.meta.url));
-    defineLuaCommand(redis, 'couponUnissue', new URL('./unissue.lua', import.meta.url));
-    defineLuaCommand(redis, 'couponLoad', new URL('./load.lua', import.meta.url));
-  }
-  return r as Redis & CouponScripts;
-}
-
 /** The scheduler's job names (also their lock keys). */
 export const EXPIRE_JOB = 'coupons:expire';
+/** Frees stranded units, loads missing keys; its first run in a process (start-up) rebuilds every coupon's keys. */
 export const RECONCILE_JOB = 'coupons:reconcile';
 
 export interface CouponServiceOptions {
   /** How often the expiry job runs (default 60 s). */
   expiryIntervalMs?: number;
-  /** How often Redis is reconciled with MySQL (default 5 min). */
+  /** How often stranded units are freed and missing keys loaded (default 3 s). */
   reconcileIntervalMs?: number;
+  /**
+   * How long a Redis admission may go without its MySQL row before its unit
+   * counts as stranded and is freed (default 5 s). Also how long a retry by the
+   * same user is taken for a second click rather than a request that died —
+   * either way the retry finishes that user's own unit.
+   */
+  admissionGraceMs?: number;
+  /** How often every coupon's keys are rebuilt from MySQL as a safety net (default 5 min). */
+  rebuildIntervalMs?: number;
   /**
    * How long the issue path trusts a coupon row it read (default 1 s). Safe to
    * cache: its times never change, and the statuses that stop issuance either
@@ -83,11 +63,16 @@ export interface CouponFailpoints {
 }
 
 const EXPIRY_BATCH = 500;
-/** Script runs per issuance: the first, plus a retry after each lost-keys or superseded attempt. */
+/** Stranded admissions checked against MySQL per query. */
+const RELEASE_BATCH = 500;
+/** Script runs per issuance: the first, plus one after each load of missing keys or unit MySQL refused. */
 const MAX_ATTEMPTS = 8;
 
-/** A rebuild replaced the keys while this issuance was between its script and its INSERT. */
-class Superseded extends Error {}
+/** How an issuance's MySQL step ended when it did not throw. */
+type Recorded = { kind: 'issued'; response: UserCouponResponse } | { kind: 'holder' } | { kind: 'unit-taken' };
+
+/** How a rebuild decides whether to run: always; only when the keys are missing; only when they still carry this epoch. */
+type RebuildMode = { when: 'always' } | { when: 'missing' } | { when: 'epoch'; epoch: string };
 
 /**
  * The discount an order of `orderTotal` (minor units) gets from a coupon, in
@@ -153,32 +138,41 @@ export function toUserCouponResponse(u: UserCouponView): UserCouponResponse {
 }
 
 /**
- * First-come coupons (seed flow 7). Redis is the fast gate, MySQL the truth:
+ * First-come coupons. Redis is the fast gate; MySQL decides, on its own:
  *
- * - issue: one script (issue.lua) decides — holder? unit left? — and takes the
- *   unit; then one transaction inserts the user_coupons row (the issued count
- *   is COUNT of these rows: no counter every issuance would lock), marks the
- *   coupon EXHAUSTED only in the transaction that took the last unit, and
- *   records `shopping.coupon.issued` in the outbox. If it fails, unissue.lua
- *   gives the unit back before the error is returned.
- * - Missing keys never mean "stock": the script refuses, and the keys are
- *   rebuilt from the rows under the coupon's lock and its MySQL row lock, then
- *   the issuance is tried again.
- * - A rebuild can race an issuance that passed the script but has not yet
- *   inserted its row: its INSERT waits for the rebuild (the foreign-key check
- *   takes a shared lock on the coupon row the rebuild holds exclusively), then
- *   it checks it is still in the issued set; when not, it rolls back and tries
- *   again against the rebuilt keys. So the rows can never exceed the total.
+ * - Each coupon has units numbered 1…total, and each issued row holds one
+ *   (`unit_no`, unique per coupon; the code never inserts one outside 1…total,
+ *   and the total never changes), beside the one-per-user key. So no Redis
+ *   state — flushed, restored from an old copy, a lagging replica, written by
+ *   a process that died — can issue beyond the total or twice to a user, and
+ *   no row is locked by every issuance (the issued count is COUNT of the rows).
+ * - issue: issue.lua hands out a unit and records the user as pending (with
+ *   the time); one transaction inserts the row, marks the coupon EXHAUSTED only
+ *   when it took the last unit, and writes `shopping.coupon.issued` to the
+ *   outbox; then settle.lua turns the pending user into a holder. A failed
+ *   MySQL step gives the unit back before the error is returned.
+ * - When MySQL refuses the unit (another row holds it: Redis was behind), the
+ *   keys are rebuilt from the rows at once — once per stale state, however
+ *   many requests noticed — and the request takes a unit from the rebuilt
+ *   keys, so its buyer gets the true answer: the coupon, or S602.
+ * - A unit whose process died before its row is freed by the reconcile job
+ *   once its admission is older than the grace period; a retry by that user
+ *   finishes the same unit meanwhile. S604 goes only to users MySQL shows as
+ *   holders or whose request is still pending.
+ * - Missing keys never mean "stock": the script refuses and the keys are
+ *   loaded from MySQL first.
  */
 export class CouponService {
   private readonly repo: CouponRepository;
-  private readonly scripts: CouponScripts;
+  private readonly keys: CouponRedis;
   private readonly options: Required<CouponServiceOptions>;
   /** Coupon rows the issue path read recently (see `couponCacheMs`). */
   private readonly cache = new Map<number, { row: CouponRow; at: number }>();
   private readonly reading = new Map<number, Promise<CouponRow | undefined>>();
   /** One rebuild per coupon at a time in this process (the lock covers other processes). */
-  private readonly rebuilding = new Map<number, Promise<CouponRow | undefined>>();
+  private readonly rebuilding = new Map<number, { done: Promise<CouponRow | undefined>; always: boolean }>();
+  /** When the reconcile job last rebuilt every coupon's keys in this process (0: not yet, so its first run does). */
+  private lastFullRebuild = 0;
   /** Test-only fault injection. */
   readonly failpoints: CouponFailpoints = {};
 
@@ -188,17 +182,19 @@ export class CouponService {
     options: CouponServiceOptions = {},
   ) {
     this.repo = new CouponRepository(db);
-    this.scripts = couponScripts(redis);
+    this.keys = new CouponRedis(redis);
     this.options = {
       expiryIntervalMs: options.expiryIntervalMs ?? 60_000,
-      reconcileIntervalMs: options.reconcileIntervalMs ?? 300_000,
+      reconcileIntervalMs: options.reconcileIntervalMs ?? 3000,
+      admissionGraceMs: options.admissionGraceMs ?? 5000,
+      rebuildIntervalMs: options.rebuildIntervalMs ?? 300_000,
       couponCacheMs: options.couponCacheMs ?? 1000,
     };
   }
 
   // ---- admin -------------------------------------------------------------------
 
-  /** A new ACTIVE coupon; its Redis stock is set to the total. S607 on a duplicate code. */
+  /** A new ACTIVE coupon with its Redis keys loaded (all units free). S607 on a duplicate code. */
   async create(input: CouponInput): Promise<CouponResponse> {
     const values = this.validate(input);
     let id: number;
@@ -208,9 +204,8 @@ export class CouponService {
       if (isDuplicateKey(err, 'uk_coupons_code')) throw fail('COUPON_CODE_ALREADY_EXISTS');
       throw err;
     }
-    const keys = couponKeys(id);
-    // Best effort: if this fails, the first issuance finds no stock key and loads it from MySQL.
-    await this.scripts.couponLoad(keys.stock, keys.issued, [values.total_quantity]).catch(() => undefined);
+    // Best effort: if this fails, the first issuance finds no keys and loads them from MySQL.
+    await this.keys.load(id, values.total_quantity, []).catch(() => undefined);
     return this.get(id);
   }
 
@@ -314,26 +309,30 @@ export class CouponService {
   async issue(userId: string, couponId: number): Promise<UserCouponResponse> {
     let coupon = await this.couponForIssue(couponId);
     this.checkIssuable(coupon, new Date());
-    const keys = couponKeys(couponId);
-    // Each lost-keys answer or superseded attempt is retried once; a few in all, then 503.
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const [code, remaining] = await this.scripts.couponIssue(keys.stock, keys.issued, userId);
-      if (code === IssueCode.ALREADY_ISSUED) throw fail('COUPON_ALREADY_ISSUED');
-      if (code === IssueCode.EXHAUSTED) throw fail('COUPON_EXHAUSTED');
-      if (code === IssueCode.NOT_LOADED) {
+      const outcome = await this.keys.issue(couponId, userId);
+      if (outcome.kind === 'already-issued') throw fail('COUPON_ALREADY_ISSUED');
+      if (outcome.kind === 'exhausted') throw fail('COUPON_EXHAUSTED');
+      if (outcome.kind === 'not-loaded') {
         // Never guess a stock: load the keys from MySQL, then try again.
-        const fresh = await this.reload(couponId);
+        const fresh = await this.reload(couponId, { when: 'missing' });
         if (!fresh) throw fail('COUPON_NOT_FOUND');
         coupon = fresh;
         this.checkIssuable(coupon, new Date());
         continue;
       }
-      try {
-        return await this.record(coupon, userId, remaining);
-      } catch (err) {
-        if (err instanceof Superseded) continue; // the keys were rebuilt without us: try again
-        throw err;
+      if (outcome.unit < 1 || outcome.unit > coupon.total_quantity) {
+        // Keys that name units the coupon doesn't have are not the coupon's: rebuild them.
+        await this.keys.settle(couponId, userId, outcome.entry, { holder: false, unitFree: false });
+        await this.reload(couponId, { when: 'epoch', epoch: outcome.epoch });
+        continue;
       }
+      const recorded = await this.record(coupon, userId, outcome);
+      if (recorded.kind === 'issued') return recorded.response;
+      if (recorded.kind === 'holder') throw fail('COUPON_ALREADY_ISSUED');
+      // Another row holds the unit: Redis was behind MySQL. Rebuild (once for this stale
+      // state, however many requests noticed) and take a unit from the rebuilt keys.
+      await this.reload(couponId, { when: 'epoch', epoch: outcome.epoch });
     }
     throw fail('SERVICE_UNAVAILABLE');
   }
@@ -359,9 +358,12 @@ export class CouponService {
     return row;
   }
 
-  /** The MySQL step of an issuance the script granted; gives the unit back when it fails. */
-  private async record(coupon: CouponRow, userId: string, remaining: number): Promise<UserCouponResponse> {
-    const keys = couponKeys(coupon.id);
+  /**
+   * The MySQL step of an admission: the row holding the unit. A duplicate key is
+   * MySQL refusing what Redis admitted (`refused`); any other failure gives the
+   * unit back before the error is returned.
+   */
+  private async record(coupon: CouponRow, userId: string, admission: Admission): Promise<Recorded> {
     const issuedAt = new Date();
     let committing = false;
     try {
@@ -370,10 +372,11 @@ export class CouponService {
         const repo = this.repo.with(trx);
         // Only the issuance that took the last unit touches the coupon row, and first
         // (an exclusive lock taken before any shared one: no lock upgrade, no deadlock).
-        if (remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
+        if (admission.remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
         const id = await repo.insertUserCoupon({
           user_id: userId,
           coupon_id: coupon.id,
+          unit_no: admission.unit,
           status: 'AVAILABLE',
           issued_at: issuedAt,
           expires_at: coupon.expires_at,
@@ -387,19 +390,28 @@ export class CouponService {
           expiresAt: coupon.expires_at.toISOString(),
           couponId: coupon.id,
         };
-        // The INSERT holds a shared lock on the coupon row until commit, so no rebuild can
-        // run from here on; one that ran since the script must still show us. (Asked while
-        // the event row is written: one round trip fewer while the connection is held.)
-        const [member] = await Promise.all([this.redis.sismember(keys.issued, userId), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
-        if (member !== 1) throw new Superseded();
+        // The INSERT shares the coupon row's lock from here to commit, so a deactivation or
+        // expiry (which removes the keys under that row's exclusive lock) is either over or
+        // waits. Keys gone: ask the row (keys wiped from Redis are no reason to refuse).
+        // (Asked while the event row is written: no round trip more while the connection is held.)
+        const [epoch] = await Promise.all([this.keys.epoch(coupon.id), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
+        if (epoch === null) {
+          const status = await repo.lockedStatus(coupon.id);
+          if (status === 'INACTIVE') throw fail('COUPON_INACTIVE');
+          if (status === 'EXPIRED') throw fail('COUPON_EXPIRED');
+        }
         await this.failpoints.beforeCommit?.(userId, coupon.id);
         committing = true;
         return id;
       });
-      return toUserCouponResponse({
+      // The row stands: the pending user becomes a holder. If Redis can't be reached now,
+      // the reconcile job does it (it finds the row).
+      await this.keys.settle(coupon.id, userId, admission.entry, { holder: true, unitFree: false }).catch(() => undefined);
+      const response = toUserCouponResponse({
         id,
         user_id: userId,
         coupon_id: coupon.id,
+        unit_no: admission.unit,
         status: 'AVAILABLE',
         order_id: null,
         issued_at: issuedAt,
@@ -412,32 +424,45 @@ export class CouponService {
         minimum_order_amount: coupon.minimum_order_amount,
         maximum_discount_amount: coupon.maximum_discount_amount,
       });
+      return { kind: 'issued', response };
     } catch (err) {
-      if (err instanceof Superseded) throw err; // Redis no longer counts us: nothing to undo
-      if (isDuplicateKey(err, 'uk_user_coupon')) {
-        // The user already holds a row (possible only after keys were lost): the unit this
-        // script took now stands for that row, so nothing is given back (never over-issue).
-        throw fail('COUPON_ALREADY_ISSUED');
-      }
-      // If Redis can't be reached now, the unit stays taken until reconciliation finds the orphan.
-      await this.compensate(coupon.id, userId, committing).catch(() => undefined);
+      if (isDuplicateKey(err)) return this.refused(coupon.id, userId, admission);
+      // If Redis can't be reached now, the unit stays pending until the reconcile job frees it.
+      await this.compensate(coupon.id, userId, admission, committing).catch(() => undefined);
       throw err;
     }
   }
 
   /**
+   * MySQL refused the row: the user already holds the coupon, or another row
+   * holds the unit. Settles the admission by what the rows say; Redis having
+   * missed it (anything but a second click finishing the same unit) gets the
+   * keys rebuilt.
+   */
+  private async refused(couponId: number, userId: string, admission: Admission): Promise<Recorded> {
+    const rows = await this.repo.claims(couponId, [userId], [admission.unit]);
+    const mine = rows.find((r) => r.userId === userId);
+    const unitFree = !rows.some((r) => r.unit === admission.unit);
+    await this.keys.settle(couponId, userId, admission.entry, { holder: mine !== undefined, unitFree });
+    if (mine) {
+      if (mine.unit !== admission.unit) await this.reload(couponId, { when: 'epoch', epoch: admission.epoch });
+      return { kind: 'holder' };
+    }
+    return { kind: 'unit-taken' };
+  }
+
+  /**
    * Undoes the script of a failed issuance before the error is returned. When the
    * failure came at COMMIT the outcome is unknown: MySQL is asked, and a committed
-   * row (or no answer) leaves Redis as it is — reconciliation repairs an unused unit,
-   * whereas giving back a unit that was sold could over-issue.
+   * row (or no answer) leaves the unit pending — the reconcile job settles it by the
+   * rows — whereas giving back a unit that was issued would only be refused later.
    */
-  private async compensate(couponId: number, userId: string, atCommit: boolean): Promise<void> {
+  private async compensate(couponId: number, userId: string, admission: Admission, atCommit: boolean): Promise<void> {
     if (atCommit) {
       const held = await this.repo.holds(userId, couponId).catch(() => true);
       if (held) return;
     }
-    const keys = couponKeys(couponId);
-    await this.scripts.couponUnissue(keys.stock, keys.issued, userId);
+    await this.keys.settle(couponId, userId, admission.entry, { holder: false, unitFree: true });
     // A later issuance may have taken the last unit and marked the coupon EXHAUSTED meanwhile.
     await this.repo.reactivateIfBelowTotal(couponId).catch(() => undefined);
   }
@@ -494,8 +519,9 @@ export class CouponService {
     scheduler.add({
       name: RECONCILE_JOB,
       intervalMs: this.options.reconcileIntervalMs,
-      leaseMs: Math.max(30_000, this.options.reconcileIntervalMs),
-      run: async (signal) => void (await this.rebuildRedis(signal)),
+      // Short: a process that dies holding it keeps stranded units waiting this long (a live run renews it).
+      leaseMs: Math.max(2 * this.options.reconcileIntervalMs, 2000),
+      run: async (signal) => void (await this.reconcile(signal)),
     });
   }
 
@@ -525,8 +551,8 @@ export class CouponService {
   }
 
   /**
-   * Start-up and periodic reconciliation of every ACTIVE or EXHAUSTED coupon not
-   * yet expired, each under its lock (see `rebuild`). Returns how many were checked.
+   * Rebuilds the keys of every ACTIVE or EXHAUSTED coupon not yet expired from
+   * MySQL, each under its lock (see `rebuild`). Returns how many were rebuilt.
    */
   async rebuildRedis(signal?: AbortSignal): Promise<number> {
     const ids = await this.repo.loadedIds(new Date());
@@ -540,37 +566,91 @@ export class CouponService {
   }
 
   /**
-   * Reconciles one coupon's keys with MySQL, under its distributed lock and its
+   * The reconcile job: for every coupon whose keys should be loaded, loads them
+   * when missing and frees its stranded units (`releaseStranded`). Its first run
+   * in a process — start-up — and then one every `rebuildIntervalMs` rebuild every
+   * coupon's keys from MySQL instead of only loading missing ones.
+   */
+  async reconcile(signal?: AbortSignal): Promise<{ coupons: number; released: number }> {
+    const full = Date.now() - this.lastFullRebuild >= this.options.rebuildIntervalMs;
+    const ids = await this.repo.loadedIds(new Date());
+    let released = 0;
+    let coupons = 0;
+    for (const id of ids) {
+      if (signal?.aborted) break;
+      if (full) await this.rebuild(id);
+      else if (!(await this.keys.isLoaded(id))) await this.reload(id, { when: 'missing' });
+      released += await this.releaseStranded(id);
+      coupons++;
+    }
+    if (full && !signal?.aborted) this.lastFullRebuild = Date.now();
+    return { coupons, released };
+  }
+
+  /**
+   * Settles every admission of a coupon pending longer than the grace period by
+   * what MySQL holds: a user with a row becomes a holder; a unit with no row is
+   * given back and its user uncounted (so a retry gets a unit, or S602). Returns
+   * how many units came back. Each settle applies only if the admission is still
+   * the one read, so a retry that resumed it meanwhile keeps it.
+   */
+  async releaseStranded(couponId: number): Promise<number> {
+    const { now, admissions } = await this.keys.pending(couponId);
+    const stale = admissions.filter((a) => now - a.admittedAt >= this.options.admissionGraceMs);
+    let released = 0;
+    for (let i = 0; i < stale.length; i += RELEASE_BATCH) {
+      const batch = stale.slice(i, i + RELEASE_BATCH);
+      const rows = await this.repo.claims(
+        couponId,
+        batch.map((a) => a.userId),
+        batch.map((a) => a.unit),
+      );
+      const holders = new Set(rows.map((r) => r.userId));
+      const taken = new Set(rows.map((r) => r.unit));
+      for (const a of batch) {
+        const unitFree = !taken.has(a.unit);
+        if ((await this.keys.settle(couponId, a.userId, a.entry, { holder: holders.has(a.userId), unitFree })) && unitFree) released++;
+      }
+    }
+    if (released > 0) await this.repo.reactivateIfBelowTotal(couponId);
+    return released;
+  }
+
+  /**
+   * Rebuilds one coupon's keys from MySQL, under its distributed lock and its
    * row lock (which waits for issuances between INSERT and COMMIT and holds new
    * INSERTs back meanwhile), so the rows read are every issuance there is:
    *
-   * - keys that agree with the rows (every holder in the set, stock + set size =
-   *   total) are left alone — users in the set without a row are issuances still
-   *   between script and INSERT, or orphans of a crash: one seen there again on
-   *   the next run is an orphan and is un-issued;
-   * - otherwise (missing, wiped, corrupted) both keys are replaced: stock = total −
-   *   rows, set = the rows' users (issuances in flight then find themselves gone
-   *   and retry);
+   * - load.lua writes the units no row holds as free and the rows' users as
+   *   holders, keeping pending admissions the rows don't contradict (issuances
+   *   between their script and their INSERT keep their unit);
    * - statuses that can't be issued get no keys, and EXHAUSTED ⇔ rows = total.
    *
    * Returns the fresh coupon row.
    */
   async rebuild(couponId: number): Promise<CouponRow | undefined> {
-    return this.underCouponLock(couponId, () => this.load(couponId, 'reconcile'));
+    return this.reload(couponId, { when: 'always' });
   }
 
-  /** The issue path's reload: one per coupon at a time in this process, skipped when another did it. */
-  private reload(couponId: number): Promise<CouponRow | undefined> {
-    let pending = this.rebuilding.get(couponId);
-    if (!pending) {
-      pending = this.underCouponLock(couponId, () => this.load(couponId, 'if-missing')).finally(() => this.rebuilding.delete(couponId));
-      this.rebuilding.set(couponId, pending);
-    }
-    return pending;
+  /**
+   * One rebuild per coupon at a time in this process: a caller arriving meanwhile
+   * shares it — except that a rebuild asked for unconditionally doesn't settle for
+   * one that may skip, and runs after it.
+   */
+  private reload(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
+    const running = this.rebuilding.get(couponId);
+    if (running && (mode.when !== 'always' || running.always)) return running.done;
+    const after = running ? running.done.catch(() => undefined) : Promise.resolve(undefined);
+    const done = after
+      .then(() => this.underCouponLock(couponId, () => this.load(couponId, mode)))
+      .finally(() => {
+        if (this.rebuilding.get(couponId)?.done === done) this.rebuilding.delete(couponId);
+      });
+    this.rebuilding.set(couponId, { done, always: mode.when === 'always' });
+    return done;
   }
 
-  private async load(couponId: number, mode: 'reconcile' | 'if-missing'): Promise<CouponRow | undefined> {
-    const keys = couponKeys(couponId);
+  private async load(couponId: number, mode: RebuildMode): Promise<CouponRow | undefined> {
     // READ COMMITTED: the rows are read after the row lock is had, so every committed issuance counts.
     const row = await this.db
       .transaction()
@@ -587,16 +667,15 @@ export class CouponService {
           await this.deleteKeys(couponId);
           return c;
         }
-        const holders = mode === 'if-missing' && (await this.redis.exists(keys.stock)) === 1 ? null : await repo.holderIds(couponId);
-        if (!holders) return c; // another process loaded them meanwhile
-        const left = Math.max(0, c.total_quantity - holders.length);
+        // Another process (or an earlier request) already did what this one was asked for.
+        if (mode.when === 'missing' && (await this.keys.isLoaded(couponId))) return c;
+        if (mode.when === 'epoch' && (await this.keys.epoch(couponId)) !== mode.epoch) return c;
+        const rows = await repo.units(couponId);
+        const left = Math.max(0, c.total_quantity - rows.length);
         let status = c.status;
         if (left === 0 && status === 'ACTIVE' && (await repo.setStatus(couponId, ['ACTIVE'], 'EXHAUSTED'))) status = 'EXHAUSTED';
         if (left > 0 && status === 'EXHAUSTED' && (await repo.setStatus(couponId, ['EXHAUSTED'], 'ACTIVE'))) status = 'ACTIVE';
-        if (!(await this.keepIfConsistent(couponId, c.total_quantity, holders))) {
-          await this.scripts.couponLoad(keys.stock, keys.issued, [left, ...holders]);
-          await this.redis.del(keys.suspects);
-        }
+        await this.keys.load(couponId, c.total_quantity, rows);
         return { ...c, status };
       });
     if (row) this.cache.set(couponId, { row, at: Date.now() });
@@ -604,40 +683,14 @@ export class CouponService {
     return row;
   }
 
-  /**
-   * True when the keys agree with the rows (then orphans seen on two runs are
-   * un-issued); false when they must be replaced. Runs under the coupon's row lock.
-   */
-  private async keepIfConsistent(couponId: number, total: number, holders: string[]): Promise<boolean> {
-    const keys = couponKeys(couponId);
-    const snapshot = await this.redis.multi().get(keys.stock).smembers(keys.issued).smembers(keys.suspects).exec();
-    if (!snapshot || snapshot.some(([err]) => err)) return false;
-    const [stockRaw, members, previous] = snapshot.map(([, v]) => v) as [string | null, string[], string[]];
-    if (stockRaw === null) return false;
-    const stock = Number(stockRaw);
-    const inSet = new Set(members);
-    if (!Number.isInteger(stock) || stock < 0 || stock + inSet.size !== total || holders.some((h) => !inSet.has(h))) return false;
-    const rows = new Set(holders);
-    const suspects = members.filter((m) => !rows.has(m));
-    const seenBefore = new Set(previous);
-    const orphans = suspects.filter((m) => seenBefore.has(m));
-    for (const user of orphans) await this.scripts.couponUnissue(keys.stock, keys.issued, user);
-    const pending = suspects.filter((m) => !seenBefore.has(m));
-    const tx = this.redis.multi().del(keys.suspects);
-    if (pending.length > 0) tx.sadd(keys.suspects, ...pending).pexpire(keys.suspects, Math.max(3 * this.options.reconcileIntervalMs, 60_000));
-    await tx.exec();
-    return true;
-  }
-
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.redis, `coupon:{${couponId}}:rebuild`, { waitMs: 10_000, leaseMs: 15_000 }, fn).catch((err: unknown) => {
+    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs: 10_000, leaseMs: 5000 }, fn).catch((err: unknown) => {
       throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
     });
   }
 
   private async deleteKeys(couponId: number): Promise<void> {
-    const keys = couponKeys(couponId);
-    await this.redis.del(keys.stock, keys.issued, keys.suspects);
+    await this.keys.remove(couponId);
   }
 
   /** Forgets cached coupon rows (tests that change rows behind the service's back). */

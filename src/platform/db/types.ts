@@ -272,6 +272,8 @@ export interface UserCouponsTable {
   id: Generated<number>;
   user_id: string;
   coupon_id: number;
+  /** The coupon's unit this row holds: 1…total, unique per coupon. */
+  unit_no: number;
   status: ColumnType<string, string | undefined, string>;
   order_id: number | null;
   issued_at: CreatedAt;

@@ -4,6 +4,7 @@ import * as m002 from './002_orders';
 import * as m003 from './003_flash_sale';
 import * as m004 from './004_waiting_room';
 import * as m005 from './005_timedeal_units';
+import * as m006 from './006_coupon_units';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003_flash_sale': m003,
   '004_waiting_room': m004,
   '005_timedeal_units': m005,
+  '006_coupon_units': m006,
 };
