@@ -35,8 +35,8 @@ import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderPaymentRoutes, orderRoutes } from './modules/order/routes';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
-import { TimeDealService } from './modules/timedeal/service';
-import { CouponService } from './modules/coupon/service';
+import { REBUILD_JOB as TIMEDEAL_REBUILD, TimeDealService } from './modules/timedeal/service';
+import { CouponService, RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
 import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
 import { QueueService } from './modules/queue/service';
 import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
@@ -179,6 +179,16 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   infra.eventing.register(notifications.consumer());
   infra.eventing.register(analytics.consumer());
   return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search };
+}
+
+/**
+ * The work before the first request: the sales' Redis state rebuilt from MySQL (stranded units
+ * freed), the waiting rooms repaired, the search index built.
+ */
+export async function startUp(infra: Infra, services: Services): Promise<void> {
+  for (const name of [TIMEDEAL_REBUILD, COUPON_RECONCILE]) await infra.scheduler.runOnce(infra.scheduler.get(name)!);
+  await services.queue.repair();
+  await services.search.start();
 }
 
 export type App = FastifyInstance;

@@ -1,7 +1,5 @@
 import { loadConfig } from './config';
-import { buildApp, closeInfra, createInfra, createServices } from './app';
-import { REBUILD_JOB as TIMEDEAL_REBUILD } from './modules/timedeal/service';
-import { RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
+import { buildApp, closeInfra, createInfra, createServices, startUp } from './app';
 
 /** Process entry: config → connections → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -9,11 +7,7 @@ async function main(): Promise<void> {
   const infra = await createInfra(config);
   const services = createServices(infra);
   const app = await buildApp(infra, services);
-  // Redis is rebuilt from MySQL (the truth), and the search index built, before the first request.
-  await infra.scheduler.runOnce(infra.scheduler.get(TIMEDEAL_REBUILD)!);
-  await infra.scheduler.runOnce(infra.scheduler.get(COUPON_RECONCILE)!);
-  await services.queue.repair();
-  await services.search.start();
+  await startUp(infra, services);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -81,19 +81,11 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 60_
 
 async function serve(): Promise<void> {
   const { loadConfig } = await import('../src/config');
-  const { buildApp, createInfra, createServices } = await import('../src/app');
-  const { REBUILD_JOB: TIMEDEAL_REBUILD } = await import('../src/modules/timedeal/service');
-  const { RECONCILE_JOB: COUPON_RECONCILE } = await import('../src/modules/coupon/service');
+  const { buildApp, createInfra, createServices, startUp } = await import('../src/app');
   const infra = await createInfra(loadConfig());
   const services = createServices(infra);
   const app = await buildApp(infra, services);
-  // The start-up work of main: Redis rebuilt from MySQL, the waiting rooms repaired, the search index built.
-  for (const name of [TIMEDEAL_REBUILD, COUPON_RECONCILE]) {
-    const job = infra.scheduler.get(name);
-    if (job) await infra.scheduler.runOnce(job);
-  }
-  await services.queue.repair();
-  await services.search.start();
+  await startUp(infra, services);
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   infra.scheduler.start();
   process.stdout.write(`${JSON.stringify({ port: (app.server.address() as AddressInfo).port })}\n`);

@@ -5,10 +5,9 @@
  * or after it died, units given back out of order, rebuilds during claims.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
+import { startChildApp, type ChildApp } from '../../../test/child-app';
 import { codeOf, until, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
 import { CouponRedis, couponKeys } from './redis';
@@ -292,52 +291,20 @@ describe('units given back and rebuilds during claims', () => {
 
 // ---- a process killed mid-spike -------------------------------------------------------
 
-interface Instance {
-  child: ChildProcess;
-  port: number;
-  exited: Promise<void>;
-}
-
-const SERVE = new URL('../../../test/serve.ts', import.meta.url).pathname;
-
 /** The real app in a child process on this test's database and key prefix. */
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVE], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
-      REDIS_KEY_PREFIX: t.config.redisKeyPrefix,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startInstance(env: Record<string, string>): Promise<ChildApp> {
+  return startChildApp({
+    NODE_ENV: 'test',
+    DATABASE_URL: t.config.databaseUrl,
+    REDIS_URL: t.config.redisUrl,
+    REDIS_KEY_PREFIX: t.config.redisKeyPrefix,
+    ...env,
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening`)));
-      setTimeout(() => reject(new Error('the service did not start within 60 s')), 60_000).unref();
-    });
-    return { child, port: JSON.parse(line).port, exited };
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
 }
 
-async function kill(instance: Instance | undefined): Promise<void> {
-  if (!instance || instance.child.exitCode !== null || instance.child.signalCode !== null) return;
-  instance.child.kill('SIGKILL');
-  await instance.exited;
-}
-
-async function post(instance: Instance, couponId: number, user: User): Promise<{ status: number; code?: string } | 'died'> {
+async function post(instance: ChildApp, couponId: number, user: User): Promise<{ status: number; code?: string } | 'died'> {
   try {
-    const res = await fetch(`http://127.0.0.1:${instance.port}/api/v1/shopping/coupons/${couponId}/issue`, {
+    const res = await fetch(`${instance.base}/api/v1/shopping/coupons/${couponId}/issue`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.token}` },
     });
@@ -355,8 +322,8 @@ describe('a service process killed mid-spike', () => {
     const env = { SALE_RECONCILE_INTERVAL_MS: '250', SALE_ADMISSION_GRACE_MS: String(graceMs) };
     const c = await createCoupon(coupons, { totalQuantity: total });
     const people = await users(600 + total + 50);
-    let first: Instance | undefined;
-    let second: Instance | undefined;
+    let first: ChildApp | undefined;
+    let second: ChildApp | undefined;
     try {
       first = await startInstance(env);
       const victim = first;
@@ -365,11 +332,11 @@ describe('a service process killed mid-spike', () => {
       const outcomes = await Promise.all(
         people.slice(0, 600).map(async (u) => {
           const r = await post(victim, c.id, u);
-          if (r !== 'died' && r.status === 201 && ++issued === 30) victim.child.kill('SIGKILL');
+          if (r !== 'died' && r.status === 201 && ++issued === 30) void victim.kill();
           return r;
         }),
       );
-      await victim.exited;
+      await victim.kill();
       const died = people.filter((_, i) => outcomes[i] === 'died');
       assert.ok(died.length > 0, 'requests were in flight when the process died');
 
@@ -408,8 +375,8 @@ describe('a service process killed mid-spike', () => {
       for (const r of wave) assert.ok(r !== 'died' && (r.status === 201 || r.code === 'S602'), JSON.stringify(r));
       await assertSoldOutExactly(c.id, total);
     } finally {
-      await kill(first);
-      await kill(second);
+      await first?.kill();
+      await second?.kill();
     }
   });
 });
