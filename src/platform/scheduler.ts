@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from './redis/index';
+import type { DependencyMonitor } from './dependencies';
 import { LockBusy, withLock } from './lock';
 
 export interface Job {
@@ -25,6 +26,8 @@ export class Scheduler {
   constructor(
     private readonly redis: Redis,
     private readonly log: FastifyBaseLogger,
+    /** Told of runs that failed because MySQL or Redis is down (logged once there, not per tick here). */
+    private readonly dependencies?: DependencyMonitor,
   ) {}
 
   /** Registers a job; nothing runs until `start()` (tests call `runOnce` themselves). */
@@ -61,9 +64,18 @@ export class Scheduler {
       return true;
     } catch (err) {
       if (err instanceof LockBusy) return false;
-      this.log.error({ err, job: job.name }, 'scheduled job failed');
+      this.failed(job, err);
       return true;
     }
+  }
+
+  /** A run that failed because a dependency is down is not logged per tick: the outage is logged once. */
+  private failed(job: Job, err: unknown): void {
+    if (this.dependencies?.report(err)) {
+      this.log.debug({ err, job: job.name }, 'scheduled job skipped: a dependency is down');
+      return;
+    }
+    this.log.error({ err, job: job.name }, 'scheduled job failed');
   }
 
   /** Stops scheduling and waits for runs in progress. */

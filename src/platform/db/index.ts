@@ -1,5 +1,6 @@
-import { Kysely, MysqlDialect, sql } from 'kysely';
+import { Kysely, MysqlDialect, sql, type MysqlPool } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
+import { DependencyUnavailable } from '../dependencies';
 import type { Database } from './types';
 
 export type Db = Kysely<Database>;
@@ -26,14 +27,23 @@ export function parseDatabaseUrl(url: string) {
   };
 }
 
+/** How long to wait for the server, so that a database that is down is an answer in seconds. */
+export interface DbTimeouts {
+  /** A new connection's TCP connect and handshake. */
+  connectTimeoutMs?: number;
+  /** Waiting for a free pool connection (all busy, or each attempt failing slowly). */
+  acquireTimeoutMs?: number;
+}
+
 /**
  * Kysely over a mysql2 pool. Every session runs in UTC and DECIMALs come back
  * as strings, so money never passes through a binary float.
  */
-export function createDb(url: string, poolSize = 20): DbHandle {
+export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = {}): DbHandle {
   const opts = parseDatabaseUrl(url);
   const pool = createPool({
     ...opts,
+    connectTimeout: timeouts.connectTimeoutMs ?? 3000,
     connectionLimit: poolSize,
     timezone: 'Z',
     dateStrings: ['DATE'], // a calendar day stays a 'YYYY-MM-DD' string, never shifted by a time zone
@@ -42,10 +52,40 @@ export function createDb(url: string, poolSize = 20): DbHandle {
     charset: 'utf8mb4_unicode_ci',
   });
   pool.on('connection', (conn) => {
-    conn.query("SET time_zone = '+00:00'");
+    // With a callback: a server gone between handshake and this statement is the next query's error, not an unhandled one.
+    conn.query("SET time_zone = '+00:00'", () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: withAcquireTimeout(pool, timeouts.acquireTimeoutMs ?? 5000) }) });
   return { db, pool };
+}
+
+/**
+ * The pool as Kysely sees it, but a connection not had within `ms` is a
+ * `DependencyUnavailable` (503) instead of an unbounded wait; one that turns
+ * up later goes straight back to the pool.
+ */
+function withAcquireTimeout(pool: Pool, ms: number): MysqlPool {
+  return {
+    getConnection(callback) {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        callback(new DependencyUnavailable('mysql', `no database connection within ${ms} ms`), undefined as never);
+      }, ms);
+      pool.getConnection((err, conn) => {
+        if (settled) {
+          if (!err) conn.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        callback(err, conn as never);
+      });
+    },
+    end(callback) {
+      pool.end(callback);
+    },
+  };
 }
 
 /** Creates the database named in the URL when it is missing. */

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { failFastOnceReady, failFastOptions, type RedisTimeouts } from './index';
 
 type Listener = (message: string) => void;
 
@@ -17,17 +18,20 @@ export class PubSub {
     private readonly url: string,
     private readonly prefix: string,
     private readonly publisher: Redis,
+    private readonly timeouts: RedisTimeouts = {},
   ) {}
 
   private connection(): Redis {
     if (!this.subscriber) {
-      this.subscriber = new Redis(this.url, { connectionName: 'shop-subscriber', maxRetriesPerRequest: null });
+      // Fails fast like the main client: a SUBSCRIBE while Redis is down is an error (503) for
+      // the stream that asked, not a wait; ioredis re-subscribes every channel once it is back.
+      this.subscriber = failFastOnceReady(new Redis(this.url, { ...failFastOptions(this.timeouts), connectionName: 'shop-subscriber' }));
       this.subscriber.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel);
         if (!set) return;
         for (const listener of set) listener(message);
       });
-      this.subscriber.on('error', () => undefined); // ioredis reconnects and re-subscribes by itself
+      this.subscriber.on('error', () => undefined); // ioredis reconnects by itself; the main client logs the outage
     }
     return this.subscriber;
   }
@@ -53,7 +57,18 @@ export class PubSub {
       const done = this.connection().subscribe(...fresh);
       for (const channel of fresh) this.confirmed.set(channel, done);
     }
-    await Promise.all(names.map((name) => this.confirmed.get(this.prefix + name)));
+    try {
+      await Promise.all(names.map((name) => this.confirmed.get(this.prefix + name)));
+    } catch (err) {
+      // Not subscribed: forget the channels, so the next listener sends SUBSCRIBE again.
+      for (const name of names) {
+        const channel = this.prefix + name;
+        this.listeners.get(channel)?.delete(listener);
+        if (this.listeners.get(channel)?.size === 0) this.listeners.delete(channel);
+        this.confirmed.delete(channel);
+      }
+      throw err;
+    }
     return () => {
       const gone: string[] = [];
       for (const name of names) {
