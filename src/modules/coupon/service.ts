@@ -201,9 +201,10 @@ export class CouponService {
   /** A new ACTIVE coupon; its Redis stock is set to the total. S607 on a duplicate code. */
   async create(input: CouponInput): Promise<CouponResponse> {
     const values = this.validate(input);
+    const createdAt = new Date();
     let id: number;
     try {
-      id = await this.repo.insert(values);
+      id = await this.repo.insert({ ...values, created_at: createdAt, updated_at: createdAt });
     } catch (err) {
       if (isDuplicateKey(err, 'uk_coupons_code')) throw fail('COUPON_CODE_ALREADY_EXISTS');
       throw err;
@@ -211,7 +212,8 @@ export class CouponService {
     const keys = couponKeys(id);
     // Best effort: if this fails, the first issuance finds no stock key and loads it from MySQL.
     await this.scripts.couponLoad(keys.stock, keys.issued, [values.total_quantity]).catch(() => undefined);
-    return this.get(id);
+    // Answered from what was written: a read now could only turn a created coupon into an error.
+    return toCouponResponse({ ...values, id, created_at: createdAt, updated_at: createdAt, issued_quantity: 0 });
   }
 
   private validate(input: CouponInput) {
