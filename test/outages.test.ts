@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { withLock } from '../src/platform/lock';
 import { codeOf, TestApp, until, type TestResponse } from './helpers';
 import { startMariaDb, startRedis, type PrivateServer } from './servers';
 
@@ -129,6 +130,20 @@ describe('Redis down (a private redis-server, killed and started again on the sa
     assert.deepEqual(unhandled.lines, [], 'no ioredis client without an error listener');
     const redisWarnings = warnings.filter((w) => w.startsWith('redis '));
     assert.deepEqual(redisWarnings, ['redis is down: requests that need it answer 503', 'redis is up again'], 'one line per change of state');
+  });
+
+  test('a lock held while Redis goes down: its holder is told (signal aborted) and nothing is left unhandled', async () => {
+    let aborted = false;
+    await withLock(t.redis, `outage-${randomUUID()}`, { waitMs: 0, leaseMs: 500 }, async (signal) => {
+      await redis.kill();
+      // The lease is refreshed every 300 ms; a refresh that can't reach Redis counts as the lock lost.
+      await until(() => signal.aborted, 3000, 'the lock to count as lost');
+      aborted = true;
+    }); // its release fails too, quietly
+    assert.equal(aborted, true);
+    await redis.restart();
+    await until(async () => (await t.redis.ping().catch(() => '')) === 'PONG', 5000, 'Redis to be back');
+    assert.deepEqual(unhandled.lines, []);
   });
 });
 
