@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { DependencyUnavailable } from '../dependencies';
 import { failFastOnceReady, failFastOptions, type RedisTimeouts } from './index';
 
 type Listener = (message: string) => void;
@@ -23,9 +24,18 @@ export class PubSub {
 
   private connection(): Redis {
     if (!this.subscriber) {
-      // Fails fast like the main client: a SUBSCRIBE while Redis is down is an error (503) for
-      // the stream that asked, not a wait; ioredis re-subscribes every channel once it is back.
-      this.subscriber = failFastOnceReady(new Redis(this.url, { ...failFastOptions(this.timeouts), connectionName: 'shop-subscriber' }));
+      // Once connected, a SUBSCRIBE while Redis is down fails at once (503 for the stream that
+      // asked). Unlike the main client, commands in flight are kept for the next connection and
+      // have no timeout: ioredis re-subscribes every channel after a reconnect with commands
+      // nobody awaits, and one of those failing would be an unhandled rejection.
+      this.subscriber = failFastOnceReady(
+        new Redis(this.url, {
+          ...failFastOptions(this.timeouts),
+          maxRetriesPerRequest: null,
+          commandTimeout: undefined,
+          connectionName: 'shop-subscriber',
+        }),
+      );
       this.subscriber.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel);
         if (!set) return;
@@ -57,8 +67,15 @@ export class PubSub {
       const done = this.connection().subscribe(...fresh);
       for (const channel of fresh) this.confirmed.set(channel, done);
     }
+    let timer: NodeJS.Timeout | undefined;
+    const waitMs = this.timeouts.commandTimeoutMs ?? 3000;
     try {
-      await Promise.all(names.map((name) => this.confirmed.get(this.prefix + name)));
+      await Promise.race([
+        Promise.all(names.map((name) => this.confirmed.get(this.prefix + name))),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new DependencyUnavailable('redis', `no SUBSCRIBE confirmation within ${waitMs} ms`)), waitMs);
+        }),
+      ]);
     } catch (err) {
       // Not subscribed: forget the channels, so the next listener sends SUBSCRIBE again.
       for (const name of names) {
@@ -68,6 +85,8 @@ export class PubSub {
         this.confirmed.delete(channel);
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     return () => {
       const gone: string[] = [];
