@@ -92,6 +92,7 @@ export async function createInfra(config: Config): Promise<Infra> {
   const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize, {
     connectTimeoutMs: config.dbConnectTimeoutMs,
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
   });
   const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);

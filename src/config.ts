@@ -12,6 +12,8 @@ export interface Config {
   dbConnectTimeoutMs: number;
   /** Waiting for a free pool connection; beyond it the request answers 503. */
   dbAcquireTimeoutMs: number;
+  /** A statement's answer; beyond it its connection is closed and the request answers 503. 0: no limit. */
+  dbQueryTimeoutMs: number;
   redisUrl: string;
   /** Redis connect (and each reconnect attempt). */
   redisConnectTimeoutMs: number;
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
     dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 100),
     dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 100),
+    dbQueryTimeoutMs: int(env, 'DB_QUERY_TIMEOUT_MS', 10_000),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisConnectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', 3000, 100),
     redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 3000, 100),

@@ -1,5 +1,5 @@
-import { Kysely, MysqlDialect, sql, type MysqlPool } from 'kysely';
-import { createPool, type Pool } from 'mysql2';
+import { Kysely, MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
+import { createPool, type Pool, type PoolConnection } from 'mysql2';
 import { DependencyUnavailable } from '../dependencies';
 import type { Database } from './types';
 
@@ -33,6 +33,12 @@ export interface DbTimeouts {
   connectTimeoutMs?: number;
   /** Waiting for a free pool connection (all busy, or each attempt failing slowly). */
   acquireTimeoutMs?: number;
+  /**
+   * A statement's answer (a server that stopped answering, a network gone
+   * silent); the connection is then closed, since its state is unknown.
+   * 0 or absent: no limit (scripts, migrations).
+   */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -55,23 +61,53 @@ export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = {}):
     // With a callback: a server gone between handshake and this statement is the next query's error, not an unhandled one.
     conn.query("SET time_zone = '+00:00'", () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool: withAcquireTimeout(pool, timeouts.acquireTimeoutMs ?? 5000) }) });
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({ pool: bounded(pool, timeouts.acquireTimeoutMs ?? 5000, timeouts.queryTimeoutMs ?? 0) }),
+  });
   return { db, pool };
 }
 
 /**
- * The pool as Kysely sees it, but a connection not had within `ms` is a
- * `DependencyUnavailable` (503) instead of an unbounded wait; one that turns
- * up later goes straight back to the pool.
+ * The pool as Kysely sees it, with bounded waits that end in a
+ * `DependencyUnavailable` (503): a connection not had within `acquireMs`
+ * (one that turns up later goes straight back to the pool), and, with
+ * `queryMs`, a statement not answered in time (its connection is closed and
+ * leaves the pool; the server rolls back whatever it had open).
  */
-function withAcquireTimeout(pool: Pool, ms: number): MysqlPool {
+function bounded(pool: Pool, acquireMs: number, queryMs: number): MysqlPool {
+  const wrapped = new WeakMap<PoolConnection, MysqlPoolConnection>();
+  const timed = (conn: PoolConnection): MysqlPoolConnection => {
+    let found = wrapped.get(conn);
+    if (!found) {
+      found = {
+        query: ((sqlText: string, parameters: unknown[], callback?: (error: unknown, result: unknown) => void) => {
+          if (!callback) return conn.query(sqlText, parameters); // a stream: not bounded
+          let settled = false;
+          const timer = setTimeout(() => {
+            settled = true;
+            conn.destroy();
+            callback(new DependencyUnavailable('mysql', `no answer from the database within ${queryMs} ms`), undefined);
+          }, queryMs);
+          conn.query(sqlText, parameters, (err, result) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            callback(err, result);
+          });
+        }) as MysqlPoolConnection['query'],
+        release: () => conn.release(),
+      };
+      wrapped.set(conn, found);
+    }
+    return found;
+  };
   return {
     getConnection(callback) {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        callback(new DependencyUnavailable('mysql', `no database connection within ${ms} ms`), undefined as never);
-      }, ms);
+        callback(new DependencyUnavailable('mysql', `no database connection within ${acquireMs} ms`), undefined as never);
+      }, acquireMs);
       pool.getConnection((err, conn) => {
         if (settled) {
           if (!err) conn.release();
@@ -79,7 +115,7 @@ function withAcquireTimeout(pool: Pool, ms: number): MysqlPool {
         }
         settled = true;
         clearTimeout(timer);
-        callback(err, conn as never);
+        callback(err, (err || queryMs <= 0 ? conn : timed(conn)) as never);
       });
     },
     end(callback) {
