@@ -60,7 +60,7 @@ describe('Redis down (a private redis-server, killed and started again on the sa
 
   before(async () => {
     redis = await startRedis();
-    t = await TestApp.start({ REDIS_URL: redis.url });
+    t = await TestApp.start({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '1000' });
   });
   after(async () => {
     unhandled.restore();
@@ -132,6 +132,23 @@ describe('Redis down (a private redis-server, killed and started again on the sa
     assert.deepEqual(redisWarnings, ['redis is down: requests that need it answer 503', 'redis is up again'], 'one line per change of state');
   });
 
+  test('stops answering (SIGSTOP): 503 C014 once the command timeout is reached, then back on SIGCONT', async () => {
+    const eventId = 800_000 + Math.floor(Math.random() * 99_999);
+    const activated = await t.call('POST', `/admin/queue/TIMEDEAL/${eventId}/activate`, {
+      token: t.adminToken,
+      body: { maxCapacity: 10, entryBatchSize: 2, entryIntervalSeconds: 1 },
+    });
+    assert.equal(activated.status, 200, JSON.stringify(activated.body));
+    await redis.pause();
+    try {
+      const enter = await timed(async () => t.call('POST', `/queue/TIMEDEAL/${eventId}/enter`, { token: await t.token(randomUUID()) }));
+      assertUnavailable(enter, 'queue entry', 3000);
+    } finally {
+      await redis.resume();
+    }
+    await until(async () => (await t.call('POST', `/queue/TIMEDEAL/${eventId}/enter`, { token: await t.token(randomUUID()) })).status === 200, 5000, 'queue entry to work again');
+  });
+
   test('a lock held while Redis goes down: its holder is told (signal aborted) and nothing is left unhandled', async () => {
     let aborted = false;
     await withLock(t.redis, `outage-${randomUUID()}`, { waitMs: 0, leaseMs: 500 }, async (signal) => {
@@ -154,7 +171,13 @@ describe('MariaDB down (a private mariadbd, killed or shut down, then started ag
   before(async () => {
     maria = await startMariaDb();
     // Catalog reads straight from MySQL, so a cached page can't hide the outage.
-    t = await TestApp.start({ DATABASE_URL: `${maria.url}/shop_outage`, PRODUCT_CACHE_TTL_MS: '0' });
+    // Short connect and statement limits, so the test of a server that stops answering is short too.
+    t = await TestApp.start({
+      DATABASE_URL: `${maria.url}/shop_outage`,
+      PRODUCT_CACHE_TTL_MS: '0',
+      DB_CONNECT_TIMEOUT_MS: '1500',
+      DB_QUERY_TIMEOUT_MS: '1500',
+    });
   });
   after(async () => {
     try {
@@ -197,6 +220,27 @@ describe('MariaDB down (a private mariadbd, killed or shut down, then started ag
       );
     });
   }
+
+  test('stops answering (SIGSTOP): 503 C014 once the connect or statement limit is reached, then back on SIGCONT', async () => {
+    const product = await t.services.products.create({ name: `멈춘 서버 ${randomUUID().slice(0, 6)}`, price: 1000, stock: 10 }, 'test');
+    const token = await t.token(randomUUID());
+    await cartOf(token, product.id);
+    await maria.pause();
+    try {
+      // Pooled connections hang on their statement, new ones in their handshake: both are bounded.
+      const answers = await Promise.all([
+        timed(() => t.call('GET', `/products/${product.id}`, { token: null })),
+        timed(() => t.call('GET', '/products', { token: null })),
+        timed(() => t.call('POST', '/orders', { token, body: { shippingAddress: ADDRESS } })),
+      ]);
+      answers.forEach((a, i) => assertUnavailable(a, `request #${i}`, 6000));
+    } finally {
+      await maria.resume();
+    }
+    await until(async () => (await t.call('GET', `/products/${product.id}`, { token: null })).status === 200, 15_000, 'product reads to work again');
+    const created = await t.call('POST', '/orders', { token, body: { shippingAddress: ADDRESS } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  });
 
   test('an order committed just before the database went down is answered 201, and stays payable', async () => {
     const product = await t.services.products.create({ name: `커밋 후 장애 ${randomUUID().slice(0, 6)}`, price: 2500, stock: 5 }, 'test');

@@ -21,6 +21,10 @@ export interface PrivateServer {
   stop(): Promise<void>;
   /** SIGKILL: a crash, or a machine gone; data kept for `restart`. */
   kill(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections and port but answers nothing (a hung machine, a silent network). */
+  pause(): Promise<void>;
+  /** SIGCONT after `pause`. */
+  resume(): Promise<void>;
   /** Starts it again on the same port (stopping it first if it runs); resolves once it answers. */
   restart(): Promise<void>;
   /** Ends it for good and removes its data. Safe to call more than once. */
@@ -96,13 +100,20 @@ function managed(name: string, dir: string, port: number, url: string, launch: (
     entry.child.on('error', () => undefined);
     await waitFor(name, 30_000, ready, () => entry.child, logFile);
   };
-  const signal = async (sig: NodeJS.Signals) => {
+  const running = () => {
     const child = entry.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    return child && child.exitCode === null && child.signalCode === null ? child : undefined;
+  };
+  const signal = async (sig: NodeJS.Signals) => {
+    const child = running();
+    if (!child) return;
     child.kill(sig);
     await exited(child);
   };
-  const stop = () => signal('SIGTERM');
+  const stop = async () => {
+    running()?.kill('SIGCONT'); // a paused server can't shut down
+    await signal('SIGTERM');
+  };
   const kill = () => signal('SIGKILL');
   return {
     url,
@@ -110,6 +121,12 @@ function managed(name: string, dir: string, port: number, url: string, launch: (
     start,
     stop,
     kill,
+    async pause() {
+      running()?.kill('SIGSTOP');
+    },
+    async resume() {
+      running()?.kill('SIGCONT');
+    },
     async restart() {
       await stop();
       await start();
