@@ -133,7 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/shop',
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
     dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 100),
-    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 100),
+    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 10_000, 100),
     dbQueryTimeoutMs: int(env, 'DB_QUERY_TIMEOUT_MS', 10_000),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisConnectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', 3000, 100),

@@ -62,6 +62,9 @@ describe('DependencyMonitor: one line per change of state', () => {
 
   test('down many times, up many times: two lines; MySQL is probed until it answers', async () => {
     const { lines, log } = recorder();
+    const busy = new DependencyMonitor(log);
+    busy.report(new DependencyUnavailable('mysql', 'no database connection within 10000 ms', true));
+    assert.equal(busy.isDown('mysql'), false, 'a full pool is no outage');
     let answers = false;
     let probes = 0;
     const monitor = new DependencyMonitor(log, async () => {
@@ -71,6 +74,7 @@ describe('DependencyMonitor: one line per change of state', () => {
     const refused = error('connect ECONNREFUSED', { code: 'ECONNREFUSED' });
     for (let i = 0; i < 5; i++) assert.equal(monitor.report(refused), true);
     assert.equal(monitor.report(new Error('a bug')), false);
+    assert.equal(monitor.report(new DependencyUnavailable('mysql', 'pool busy', true)), true, 'a full pool is a 503 too');
     assert.equal(monitor.isDown('mysql'), true);
     await new Promise((r) => setTimeout(r, 100));
     assert.ok(probes >= 2);

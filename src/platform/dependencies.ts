@@ -15,6 +15,8 @@ export class DependencyUnavailable extends Error {
   constructor(
     readonly dependency: Dependency,
     message: string,
+    /** True when the server answers but we are too busy to wait for it (a full pool): a 503, not an outage. */
+    readonly busy = false,
   ) {
     super(message);
     this.name = 'DependencyUnavailable';
@@ -155,6 +157,7 @@ export class DependencyMonitor {
   report(err: unknown): boolean {
     const dependency = dependencyDown(err);
     if (!dependency) return false;
+    if (err instanceof DependencyUnavailable && err.busy) return true;
     // Redis' state comes from its clients' connection events (they also say when it is back).
     if (dependency === 'mysql') this.markDown(dependency, err);
     return true;

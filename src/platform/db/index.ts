@@ -62,7 +62,7 @@ export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = {}):
     conn.query("SET time_zone = '+00:00'", () => undefined);
   });
   const db = new Kysely<Database>({
-    dialect: new MysqlDialect({ pool: bounded(pool, timeouts.acquireTimeoutMs ?? 5000, timeouts.queryTimeoutMs ?? 0) }),
+    dialect: new MysqlDialect({ pool: bounded(pool, timeouts.acquireTimeoutMs ?? 10_000, timeouts.queryTimeoutMs ?? 0) }),
   });
   return { db, pool };
 }
@@ -106,7 +106,8 @@ function bounded(pool: Pool, acquireMs: number, queryMs: number): MysqlPool {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        callback(new DependencyUnavailable('mysql', `no database connection within ${acquireMs} ms`), undefined as never);
+        // Busy, not down: a server that is down fails each connection attempt by itself.
+        callback(new DependencyUnavailable('mysql', `no database connection within ${acquireMs} ms`, true), undefined as never);
       }, acquireMs);
       pool.getConnection((err, conn) => {
         if (settled) {
