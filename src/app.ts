@@ -16,6 +16,7 @@ import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
 import { Scheduler } from './platform/scheduler';
+import { DependencyMonitor } from './platform/dependencies';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
 import { InventoryService } from './modules/inventory/service';
@@ -59,6 +60,8 @@ export interface Infra {
   tokens: TokenService;
   sse: SseHub;
   log: FastifyBaseLogger;
+  /** Whether MySQL and Redis are up, as this process last saw them; logs each change once. */
+  dependencies: DependencyMonitor;
   /** Periodic jobs; `main` starts them, tests run them by hand. */
   scheduler: Scheduler;
   /** Outbox relay, broker and consumer groups; `main` starts it, tests flush it by hand. */
@@ -92,25 +95,34 @@ export interface Services {
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
-  const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize);
-  const redis = createRedis(config.redisUrl, config.redisKeyPrefix);
+  const { db, pool } = createDb(config.databaseUrl, config.dbPoolSize, {
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    queryTimeoutMs: config.dbQueryTimeoutMs,
+  });
+  const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
+  const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);
   const log = pino({ level: config.logLevel });
-  const scheduler = new Scheduler(redis, log);
+  const dependencies = new DependencyMonitor(log, () => pingDb(db));
+  dependencies.watchRedis(redis);
+  const scheduler = new Scheduler(redis, log, dependencies);
   return {
     config,
     db,
     pool,
     redis,
-    pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis),
+    pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis, redisTimeouts),
     tokens: await TokenService.create(config),
     sse: new SseHub(),
     log,
+    dependencies,
     scheduler,
-    eventing: createEventing({ config, db, log, scheduler }),
+    eventing: createEventing({ config, db, log, scheduler, dependencies }),
   };
 }
 
 export async function closeInfra(infra: Infra): Promise<void> {
+  infra.dependencies.close();
   await infra.scheduler.stop();
   await infra.eventing.close(); // publishes what is due before the pool closes
   infra.sse.closeAll();
@@ -235,7 +247,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     }
   });
 
-  await app.register(envelopePlugin);
+  await app.register(envelopePlugin, { dependencies: infra.dependencies });
   await app.register(cors, {
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,

@@ -8,7 +8,17 @@ export interface Config {
   host: string;
   databaseUrl: string;
   dbPoolSize: number;
+  /** A new database connection's connect and handshake; beyond it the database counts as down (503). */
+  dbConnectTimeoutMs: number;
+  /** Waiting for a free pool connection; beyond it the request answers 503. */
+  dbAcquireTimeoutMs: number;
+  /** A statement's answer; beyond it its connection is closed and the request answers 503. 0: no limit. */
+  dbQueryTimeoutMs: number;
   redisUrl: string;
+  /** Redis connect (and each reconnect attempt). */
+  redisConnectTimeoutMs: number;
+  /** A Redis command's reply; beyond it the command fails (503). */
+  redisCommandTimeoutMs: number;
   /** Prepended to every Redis key and channel; tests set one per file. */
   redisKeyPrefix: string;
   jwtSecret: string | undefined;
@@ -125,7 +135,12 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/shop',
     dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
+    dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 100),
+    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 10_000, 100),
+    dbQueryTimeoutMs: int(env, 'DB_QUERY_TIMEOUT_MS', 10_000),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisConnectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', 3000, 100),
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 3000, 100),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
     jwtSecret,
     jwtPublicKey,

@@ -17,6 +17,22 @@ export class LockBusy extends Error {
 }
 
 /**
+ * redis-semaphore refreshes from a timer and lets a failed refresh (Redis
+ * down) reject with no one to catch it: an unhandled rejection, which ends
+ * the process. Here a refresh that fails counts as the lock lost (we can no
+ * longer say it is ours), which aborts the holder's signal.
+ */
+class SafeMutex extends Mutex {
+  protected override async _refresh(): Promise<boolean> {
+    try {
+      return await super._refresh();
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
  * A distributed lock: runs `fn` while holding `lock:<key>` across all
  * instances, or throws `LockBusy` when the lock is not had within `waitMs`.
  * redis-semaphore releases only the holder's own lock and refreshes it while
@@ -32,7 +48,7 @@ export async function withLock<T>(
   const leaseMs = options.leaseMs ?? 5000;
   const lost = new AbortController();
   const once = waitMs === 0;
-  const mutex = new Mutex(redis, `lock:${key}`, {
+  const mutex = new SafeMutex(redis, `lock:${key}`, {
     lockTimeout: leaseMs,
     // waitMs 0 = exactly one attempt. (A 1 ms acquireTimeout could run out before the
     // first attempt when the clock ticks in between: a spurious S408 on a free lock.)

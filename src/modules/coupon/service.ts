@@ -197,16 +197,18 @@ export class CouponService {
   /** A new ACTIVE coupon with its Redis keys loaded (all units free). S607 on a duplicate code. */
   async create(input: CouponInput): Promise<CouponResponse> {
     const values = this.validate(input);
+    const createdAt = new Date();
     let id: number;
     try {
-      id = await this.repo.insert(values);
+      id = await this.repo.insert({ ...values, created_at: createdAt, updated_at: createdAt });
     } catch (err) {
       if (isDuplicateKey(err, 'uk_coupons_code')) throw fail('COUPON_CODE_ALREADY_EXISTS');
       throw err;
     }
     // Best effort: if this fails, the first issuance finds no keys and loads them from MySQL.
     await this.keys.load(id, values.total_quantity, []).catch(() => undefined);
-    return this.get(id);
+    // Answered from what was written: a read now could only turn a created coupon into an error.
+    return toCouponResponse({ ...values, id, created_at: createdAt, updated_at: createdAt, issued_quantity: 0 });
   }
 
   private validate(input: CouponInput) {

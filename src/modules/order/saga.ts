@@ -162,7 +162,7 @@ export class OrderSaga implements DeliveryListener {
 
     let shortage: { err: AppError; order: NewOrder } | undefined;
     try {
-      const order = await inTransaction(db, async (trx) => {
+      const { order, response } = await inTransaction(db, async (trx) => {
         const lines = await carts.markOrdered(trx, cart.cartId, userId);
         if (!lines) throw fail('CART_ALREADY_CHECKED_OUT');
         if (lines.length === 0) throw fail('CART_EMPTY');
@@ -172,6 +172,9 @@ export class OrderSaga implements DeliveryListener {
         const input: NewOrder = { userId, cartId: cart.cartId, source: 'CART', lines, total, discount, userCouponId, address: req.shippingAddress };
         // The saga is written as it stands at commit: step 1 done, waiting for payment.
         const order = await this.insertOrder(trx, input, 'PROCESS_PAYMENT');
+        // The answer is read inside the transaction (before the stock locks): once the order
+        // is committed, nothing left to do can turn it into an error for the buyer.
+        const response = await this.deps.orders.present(order, trx);
         try {
           // Step 1, last: the stock rows stay locked for as short a time as possible.
           await this.deps.inventory.reserveBatch(trx, lines, stockRef(order), { actor: userId });
@@ -181,10 +184,10 @@ export class OrderSaga implements DeliveryListener {
         }
         if (userCouponId !== null) await coupons!.markUsed(trx, userCouponId, order.id);
         await this.announceCreated(trx, order, lines);
-        return order;
+        return { order, response };
       });
       await this.deps.afterStep?.('RESERVE_INVENTORY', order.id);
-      return this.deps.orders.present(order);
+      return response;
     } catch (err) {
       // (Set inside the transaction's callback, which TypeScript can't see.)
       const failed = shortage as { err: AppError; order: NewOrder } | undefined;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/index';
+import type { Tx } from '../../platform/db/tx';
 import type { Principal } from '../../platform/http/auth';
 import { isAdmin } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
@@ -57,13 +58,14 @@ export class OrderService {
     return toPage(await this.presentMany(rows), total, page);
   }
 
-  async present(order: OrderRow): Promise<OrderResponse> {
-    const [response] = await this.presentMany([order]);
+  /** With `trx`, its lines are read inside that transaction (a creator answers without a read after its commit). */
+  async present(order: OrderRow, trx?: Tx): Promise<OrderResponse> {
+    const [response] = await this.presentMany([order], trx ? this.repo.with(trx) : this.repo);
     return response;
   }
 
-  private async presentMany(orders: OrderRow[]): Promise<OrderResponse[]> {
-    const items = await this.repo.items(orders.map((o) => o.id));
+  private async presentMany(orders: OrderRow[], repo = this.repo): Promise<OrderResponse[]> {
+    const items = await repo.items(orders.map((o) => o.id));
     const byOrder = new Map<number, OrderItemRow[]>();
     for (const item of items) {
       const list = byOrder.get(item.order_id) ?? [];

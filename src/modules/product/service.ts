@@ -98,16 +98,19 @@ export class ProductService {
   /** Creates the product and its inventory row (available = stock) in one transaction. S008 on a taken name. */
   async create(input: ProductInput, actor?: string): Promise<ProductResponse> {
     const values = checkInput(input);
-    const id = await inTransaction(this.db, async (trx) => {
+    const item = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
       const productId = await repo.insert(values).catch(duplicateName);
       if (input.images) await repo.insertImages(productId, input.images);
       await this.inventory.createForProduct(trx, productId, input.stock, actor);
       await announce(trx, productId, 'CREATED');
-      return productId;
+      // Read inside the transaction: once it commits, no further read can turn the created product into an error.
+      const [created] = await this.withImages([(await repo.findLive(productId))!], repo);
+      return created;
     });
     this.forget();
-    return this.get(id);
+    const [product] = await this.present([item], new Map([[item.row.id, input.stock]]));
+    return product;
   }
 
   /** Replaces the product's fields; a changed `stock` becomes an ADJUSTMENT of the inventory. */
@@ -175,14 +178,14 @@ export class ProductService {
     return row;
   }
 
-  private async withImages(rows: ProductRow[]): Promise<CatalogRow[]> {
-    const images = await this.repo.imagesOf(rows.map((r) => r.id));
+  private async withImages(rows: ProductRow[], repo = this.repo): Promise<CatalogRow[]> {
+    const images = await repo.imagesOf(rows.map((r) => r.id));
     return rows.map((row) => ({ row, images: images.get(row.id) ?? [] }));
   }
 
-  /** The response, with stock read live. */
-  private async present(items: CatalogRow[]): Promise<ProductResponse[]> {
-    const stock = await this.inventory.availableFor(items.map((i) => i.row.id));
+  /** The response, with stock read live (unless the caller knows it). */
+  private async present(items: CatalogRow[], known?: Map<number, number>): Promise<ProductResponse[]> {
+    const stock = known ?? (await this.inventory.availableFor(items.map((i) => i.row.id)));
     return items.map(({ row: r, images }) => ({
       id: r.id,
       name: r.name,

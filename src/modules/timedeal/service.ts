@@ -216,13 +216,14 @@ export class TimeDealService implements DealUnits {
     });
     if (details.length > 0) throw fail('INVALID_INPUT_VALUE', details);
 
-    const id = await inTransaction(this.db, async (trx) => {
+    const [created] = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
       const dealId = await repo.insertDeal({ name: req.name.trim(), description: req.description ?? null, starts_at: startsAt!, ends_at: endsAt! });
       await repo.insertProducts(rows.map((r) => ({ ...r, time_deal_id: dealId })));
-      return dealId;
+      // Read inside the transaction: once it commits, no further read can turn the created deal into an error.
+      return this.present([(await repo.findDeal(dealId))!], { repo, names: new Map(snapshots.map((s) => [s.id, s])) });
     });
-    return this.get(id);
+    return created;
   }
 
   /** PageResponse, createdAt ASC. */
@@ -773,13 +774,16 @@ export class TimeDealService implements DealUnits {
     return new Map(entries.map(([id, snapshot]) => [id, snapshot ?? { id, name: `삭제된 상품 #${id}`, price: -1 }] as const));
   }
 
-  private async present(deals: DealRow[]): Promise<TimeDealResponse[]> {
+  /** `fresh`: deals just written in `fresh.repo`'s transaction, which have sold nothing, with their products' snapshots. */
+  private async present(deals: DealRow[], fresh?: { repo: TimeDealRepository; names: Map<number, ProductSnapshot> }): Promise<TimeDealResponse[]> {
     if (deals.length === 0) return [];
-    const products = await this.repo.productsOf(deals.map((d) => d.id));
-    const [sold, names] = await Promise.all([
-      this.repo.soldOf(products.map((p) => p.id)),
-      this.productNames([...new Set(products.map((p) => p.product_id))]),
-    ]);
+    const products = await (fresh?.repo ?? this.repo).productsOf(deals.map((d) => d.id));
+    const [sold, names] = fresh
+      ? [new Map<number, number>(), fresh.names]
+      : await Promise.all([
+          this.repo.soldOf(products.map((p) => p.id)),
+          this.productNames([...new Set(products.map((p) => p.product_id))]),
+        ]);
     const byDeal = new Map<number, TimeDealProductResponse[]>();
     for (const p of products) {
       const list = byDeal.get(p.time_deal_id) ?? [];

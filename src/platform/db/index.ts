@@ -1,5 +1,6 @@
-import { Kysely, MysqlDialect, sql } from 'kysely';
-import { createPool, type Pool } from 'mysql2';
+import { Kysely, MysqlDialect, sql, type MysqlPool, type MysqlPoolConnection } from 'kysely';
+import { createPool, type Pool, type PoolConnection } from 'mysql2';
+import { DependencyUnavailable } from '../dependencies';
 import type { Database } from './types';
 
 export type Db = Kysely<Database>;
@@ -26,14 +27,29 @@ export function parseDatabaseUrl(url: string) {
   };
 }
 
+/** How long to wait for the server, so that a database that is down is an answer in seconds. */
+export interface DbTimeouts {
+  /** A new connection's TCP connect and handshake. */
+  connectTimeoutMs?: number;
+  /** Waiting for a free pool connection (all busy, or each attempt failing slowly). */
+  acquireTimeoutMs?: number;
+  /**
+   * A statement's answer (a server that stopped answering, a network gone
+   * silent); the connection is then closed, since its state is unknown.
+   * 0 or absent: no limit (scripts, migrations).
+   */
+  queryTimeoutMs?: number;
+}
+
 /**
  * Kysely over a mysql2 pool. Every session runs in UTC and DECIMALs come back
  * as strings, so money never passes through a binary float.
  */
-export function createDb(url: string, poolSize = 20): DbHandle {
+export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = {}): DbHandle {
   const opts = parseDatabaseUrl(url);
   const pool = createPool({
     ...opts,
+    connectTimeout: timeouts.connectTimeoutMs ?? 3000,
     connectionLimit: poolSize,
     timezone: 'Z',
     dateStrings: ['DATE'], // a calendar day stays a 'YYYY-MM-DD' string, never shifted by a time zone
@@ -42,10 +58,71 @@ export function createDb(url: string, poolSize = 20): DbHandle {
     charset: 'utf8mb4_unicode_ci',
   });
   pool.on('connection', (conn) => {
-    conn.query("SET time_zone = '+00:00'");
+    // With a callback: a server gone between handshake and this statement is the next query's error, not an unhandled one.
+    conn.query("SET time_zone = '+00:00'", () => undefined);
   });
-  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new MysqlDialect({ pool: bounded(pool, timeouts.acquireTimeoutMs ?? 10_000, timeouts.queryTimeoutMs ?? 0) }),
+  });
   return { db, pool };
+}
+
+/**
+ * The pool as Kysely sees it, with bounded waits that end in a
+ * `DependencyUnavailable` (503): a connection not had within `acquireMs`
+ * (one that turns up later goes straight back to the pool), and, with
+ * `queryMs`, a statement not answered in time (its connection is closed and
+ * leaves the pool; the server rolls back whatever it had open).
+ */
+function bounded(pool: Pool, acquireMs: number, queryMs: number): MysqlPool {
+  const wrapped = new WeakMap<PoolConnection, MysqlPoolConnection>();
+  const timed = (conn: PoolConnection): MysqlPoolConnection => {
+    let found = wrapped.get(conn);
+    if (!found) {
+      found = {
+        query: ((sqlText: string, parameters: unknown[], callback?: (error: unknown, result: unknown) => void) => {
+          if (!callback) return conn.query(sqlText, parameters); // a stream: not bounded
+          let settled = false;
+          const timer = setTimeout(() => {
+            settled = true;
+            conn.destroy();
+            callback(new DependencyUnavailable('mysql', `no answer from the database within ${queryMs} ms`), undefined);
+          }, queryMs);
+          conn.query(sqlText, parameters, (err, result) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            callback(err, result);
+          });
+        }) as MysqlPoolConnection['query'],
+        release: () => conn.release(),
+      };
+      wrapped.set(conn, found);
+    }
+    return found;
+  };
+  return {
+    getConnection(callback) {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        // Busy, not down: a server that is down fails each connection attempt by itself.
+        callback(new DependencyUnavailable('mysql', `no database connection within ${acquireMs} ms`, true), undefined as never);
+      }, acquireMs);
+      pool.getConnection((err, conn) => {
+        if (settled) {
+          if (!err) conn.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        callback(err, (err || queryMs <= 0 ? conn : timed(conn)) as never);
+      });
+    },
+    end(callback) {
+      pool.end(callback);
+    },
+  };
 }
 
 /** Creates the database named in the URL when it is missing. */

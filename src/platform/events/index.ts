@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../config';
 import type { Db } from '../db/index';
 import type { Scheduler } from '../scheduler';
+import type { DependencyMonitor } from '../dependencies';
 import type { Broker } from './broker';
 import { ConsumerRegistry, type EventConsumer } from './consumer';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka-broker';
@@ -44,6 +45,8 @@ export interface EventingDeps {
   log: FastifyBaseLogger;
   /** The purge job is added here (as `events.purge`); leave out to not schedule it. */
   scheduler?: Scheduler;
+  /** Told of relay passes that failed because the database is down (logged once there, not per pass). */
+  dependencies?: DependencyMonitor;
   /** Overrides the broker chosen by `eventBus` (tests: a broker that fails on demand). */
   broker?: Broker;
   /** Extra kafkajs tuning for `EVENT_BUS=kafka` (tests: a short fetch wait against the mock cluster). */
@@ -98,6 +101,7 @@ export function createEventing(deps: EventingDeps): Eventing {
     pollIntervalMs: settings.outboxPollMs,
     backoffBaseMs: settings.outboxBackoffBaseMs,
     backoffMaxMs: settings.outboxBackoffMaxMs,
+    onDependencyError: deps.dependencies ? (err) => deps.dependencies!.report(err) : undefined,
   });
   const consumers = new ConsumerRegistry(deps.db, broker, deps.log);
   deps.scheduler?.add(

@@ -17,6 +17,8 @@ export interface RelayOptions {
   backoffMaxMs?: number;
   /** A publish not acknowledged within this counts as failed (default 30000). */
   publishTimeoutMs?: number;
+  /** Told of a failed pass; true when the error says a dependency is down (then it is not logged as an error). */
+  onDependencyError?: (err: unknown) => boolean;
 }
 
 /** What one pass did, for tests and logs. */
@@ -66,6 +68,7 @@ export class OutboxRelay {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly onDependencyError?: (err: unknown) => boolean;
   /** Passes of this instance run one at a time (the loop, `flush()`, shutdown). */
   private chain: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
@@ -89,6 +92,7 @@ export class OutboxRelay {
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 60_000;
     this.publishTimeoutMs = opts.publishTimeoutMs ?? 30_000;
+    this.onDependencyError = opts.onDependencyError;
   }
 
   /** The delay before retry number `attempts` (1 = the first retry). */
@@ -171,7 +175,9 @@ export class OutboxRelay {
         failed = this.totals.failed > failuresBefore;
       } catch (err) {
         failed = true; // the database, most likely: the claim's transaction rolled back, nothing changed
-        this.log.error({ err }, 'outbox relay pass failed');
+        // A database that is down is logged once, where the outage is noticed, not on every pass.
+        if (this.onDependencyError?.(err)) this.log.debug({ err }, 'outbox relay pass failed: a dependency is down');
+        else this.log.error({ err }, 'outbox relay pass failed');
       }
       if (this.stopping) break;
       // Commits that arrived during the pass go out right away, unless the broker

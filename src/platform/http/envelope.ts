@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import fp from 'fastify-plugin';
+import { dependencyDown, RETRY_AFTER_S, type DependencyMonitor } from '../dependencies';
 import { AppError, Errors, type ErrorDef, type FieldError } from './errors';
 
 /** The prefix a gateway would strip: `error.path` is reported without it. */
@@ -29,6 +30,8 @@ export function errorBody(def: ErrorDef, path: string, details?: FieldError[], m
 }
 
 export function sendError(reply: FastifyReply, def: ErrorDef, details?: FieldError[], message?: string) {
+  // "Try again shortly": every 503 C014 says when.
+  if (def === Errors.SERVICE_UNAVAILABLE && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_S));
   return reply
     .status(def.status)
     .type('application/json; charset=utf-8')
@@ -150,14 +153,20 @@ export function dropDisallowedNulls(schema: unknown, value: unknown): void {
   }
 }
 
+export interface EnvelopeOptions {
+  /** Told of every error that says MySQL or Redis is down (it logs the change of state once). */
+  dependencies?: DependencyMonitor;
+}
+
 /**
  * The envelope for every failure: AppErrors with their code, validation with
- * C002 details, framework errors mapped to C-codes, anything else C001 (logged
- * with the request id; no stack in the body). Unknown paths answer 404 C003,
- * known paths with another method 405 C009.
+ * C002 details, framework errors mapped to C-codes, a dependency that is down
+ * (MySQL or Redis unreachable, restarting, timing out) 503 C014 with
+ * `Retry-After`, anything else C001 (logged with the request id; no stack in
+ * the body). Unknown paths answer 404 C003, known paths with another method 405 C009.
  */
 export const envelopePlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, opts: EnvelopeOptions) => {
     // Mirror of the route table, to tell "no such path" (404) from "no such method" (405).
     const routes = FindMyWay();
     app.addHook('onRoute', (route) => {
@@ -211,6 +220,13 @@ export const envelopePlugin = fp(
         return sendError(reply, Errors.INVALID_INPUT_VALUE, undefined, 'Invalid request body format');
       }
       if (err.statusCode === 429) return sendError(reply, Errors.TOO_MANY_REQUESTS);
+      const dependency = dependencyDown(err);
+      if (dependency) {
+        // Not a bug: no stack per request; the monitor logs the outage once.
+        opts.dependencies?.report(err);
+        request.log.debug({ err, reqId: request.id, dependency }, 'dependency down');
+        return sendError(reply, Errors.SERVICE_UNAVAILABLE);
+      }
       request.log.error({ err, reqId: request.id }, 'unhandled error');
       return sendError(reply, Errors.INTERNAL_SERVER_ERROR);
     });

@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { DependencyUnavailable } from '../dependencies';
+import { failFastOnceReady, failFastOptions, type RedisTimeouts } from './index';
 
 type Listener = (message: string) => void;
 
@@ -17,17 +19,29 @@ export class PubSub {
     private readonly url: string,
     private readonly prefix: string,
     private readonly publisher: Redis,
+    private readonly timeouts: RedisTimeouts = {},
   ) {}
 
   private connection(): Redis {
     if (!this.subscriber) {
-      this.subscriber = new Redis(this.url, { connectionName: 'shop-subscriber', maxRetriesPerRequest: null });
+      // Once connected, a SUBSCRIBE while Redis is down fails at once (503 for the stream that
+      // asked). Unlike the main client, commands in flight are kept for the next connection and
+      // have no timeout: ioredis re-subscribes every channel after a reconnect with commands
+      // nobody awaits, and one of those failing would be an unhandled rejection.
+      this.subscriber = failFastOnceReady(
+        new Redis(this.url, {
+          ...failFastOptions(this.timeouts),
+          maxRetriesPerRequest: null,
+          commandTimeout: undefined,
+          connectionName: 'shop-subscriber',
+        }),
+      );
       this.subscriber.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel);
         if (!set) return;
         for (const listener of set) listener(message);
       });
-      this.subscriber.on('error', () => undefined); // ioredis reconnects and re-subscribes by itself
+      this.subscriber.on('error', () => undefined); // ioredis reconnects by itself; the main client logs the outage
     }
     return this.subscriber;
   }
@@ -53,7 +67,27 @@ export class PubSub {
       const done = this.connection().subscribe(...fresh);
       for (const channel of fresh) this.confirmed.set(channel, done);
     }
-    await Promise.all(names.map((name) => this.confirmed.get(this.prefix + name)));
+    let timer: NodeJS.Timeout | undefined;
+    const waitMs = this.timeouts.commandTimeoutMs ?? 3000;
+    try {
+      await Promise.race([
+        Promise.all(names.map((name) => this.confirmed.get(this.prefix + name))),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new DependencyUnavailable('redis', `no SUBSCRIBE confirmation within ${waitMs} ms`)), waitMs);
+        }),
+      ]);
+    } catch (err) {
+      // Not subscribed: forget the channels, so the next listener sends SUBSCRIBE again.
+      for (const name of names) {
+        const channel = this.prefix + name;
+        this.listeners.get(channel)?.delete(listener);
+        if (this.listeners.get(channel)?.size === 0) this.listeners.delete(channel);
+        this.confirmed.delete(channel);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     return () => {
       const gone: string[] = [];
       for (const name of names) {
