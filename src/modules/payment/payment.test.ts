@@ -14,7 +14,7 @@ import { declineReason, PaymentService } from './service';
 let t: TestApp;
 let payments: PaymentService;
 before(async () => {
-  // A test-only route with the request schema, to check its validation answers (the real route is the lead's).
+  // A test-only route with the request schema, to check its validation answers (the real route lives with the saga, in the order module).
   t = await TestApp.start({}, {
     routes: (app) => {
       app.post(`${API_PREFIX}/test/payments`, { schema: { body: ProcessPaymentRequest } }, async (request) => ok(request.body));
