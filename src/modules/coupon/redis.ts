@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { withLock } from '../../platform/lock';
 import { defineLuaCommand, type Redis } from '../../platform/redis/index';
 
 /**
@@ -167,6 +168,14 @@ export class CouponRedis {
       pending: Object.entries(pending).flatMap(([user, entry]) => parseEntry(user, entry) ?? []),
       available: free.length + Math.max(0, total - next + 1),
     };
+  }
+
+  /**
+   * Runs `fn` holding the coupon's rebuild lock, so one instance at a time rebuilds
+   * its keys; LockBusy after `waitMs`.
+   */
+  withRebuildLock<T>(couponId: number, waitMs: number, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs, leaseMs: 5000 }, fn);
   }
 
   /** Removes every key of the coupon (it can't be issued any more). One DEL: the keys share a slot. */

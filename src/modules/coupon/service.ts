@@ -5,11 +5,11 @@ import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { parseDateTime } from '../../platform/http/schema';
-import { LockBusy, withLock } from '../../platform/lock';
+import { LockBusy } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
 import type { Scheduler } from '../../platform/scheduler';
-import { CouponRedis, couponKeys, type Admission } from './redis';
+import { CouponRedis, type Admission } from './redis';
 import {
   CouponRepository,
   LOADED_STATUSES,
@@ -178,7 +178,7 @@ export class CouponService {
 
   constructor(
     private readonly db: Db,
-    private readonly redis: Redis,
+    redis: Redis,
     options: CouponServiceOptions = {},
   ) {
     this.repo = new CouponRepository(db);
@@ -686,7 +686,7 @@ export class CouponService {
   }
 
   private underCouponLock<T>(couponId: number, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.redis, couponKeys(couponId).rebuildLock, { waitMs: 10_000, leaseMs: 5000 }, fn).catch((err: unknown) => {
+    return this.keys.withRebuildLock(couponId, 10_000, fn).catch((err: unknown) => {
       throw err instanceof LockBusy ? fail('CONCURRENT_STOCK_MODIFICATION') : err;
     });
   }
