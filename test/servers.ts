@@ -166,13 +166,7 @@ export async function startRedis(): Promise<PrivateServer> {
       }
     },
   );
-  try {
-    await server.start();
-  } catch (err) {
-    await server.dispose();
-    throw err;
-  }
-  return server;
+  return started(server);
 }
 
 /**
@@ -210,6 +204,9 @@ export async function startMariaDb(): Promise<PrivateServer> {
           '--bind-address=127.0.0.1',
           `--socket=${join(dir, 'mysqld.sock')}`,
           `--pid-file=${join(dir, 'mysqld.pid')}`,
+          // Its own temp dir: at start-up a server deletes every leftover `#sql*` file in its tmpdir,
+          // which in the shared /tmp would be the shared server's temporary tables.
+          `--tmpdir=${dir}`,
           '--innodb-buffer-pool-size=32M',
           '--innodb-log-file-size=16M',
           '--performance-schema=OFF',
@@ -229,6 +226,11 @@ export async function startMariaDb(): Promise<PrivateServer> {
       }
     },
   );
+  return started(server);
+}
+
+/** Starts a server; one that fails to start is disposed of (process and data) before the error. */
+async function started(server: PrivateServer & { start(): Promise<void> }): Promise<PrivateServer> {
   try {
     await server.start();
   } catch (err) {

@@ -5,14 +5,13 @@
  * or after it died, units given back out of order, rebuilds during claims.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startChildApp, type ChildApp } from '../../../test/child-app';
 import { codeOf, until, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
 import { CouponRedis, couponKeys } from './redis';
 import { CouponService } from './service';
-import { createCoupon, startCouponApp } from './test-support';
+import { buyers, createCoupon, startCouponApp, type Buyer } from './test-support';
 
 let t: TestApp;
 let coupons: CouponService;
@@ -26,16 +25,8 @@ after(async () => {
   await t?.close();
 });
 
-interface User {
-  id: string;
-  token: string;
-}
-
-async function users(n: number): Promise<User[]> {
-  const ids = Array.from({ length: n }, () => randomUUID());
-  const tokens = await Promise.all(ids.map((id) => t.token(id)));
-  return ids.map((id, i) => ({ id, token: tokens[i] }));
-}
+type User = Buyer;
+const users = (n: number) => buyers(t, n);
 
 const issue = (couponId: number, user: User) => t.call('POST', `/coupons/${couponId}/issue`, { token: user.token });
 

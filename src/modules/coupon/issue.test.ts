@@ -3,14 +3,13 @@
  * totals, compensation of a failed MySQL step, and keys lost mid-sale.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { codeOf, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
 import { CouponRedis } from './redis';
 import { CouponService } from './service';
-import { createCoupon, startCouponApp } from './test-support';
+import { buyers, createCoupon, startCouponApp, type Buyer } from './test-support';
 
 let t: TestApp;
 let coupons: CouponService;
@@ -24,16 +23,8 @@ after(async () => {
   await t?.close();
 });
 
-interface User {
-  id: string;
-  token: string;
-}
-
-async function users(n: number): Promise<User[]> {
-  const ids = Array.from({ length: n }, () => randomUUID());
-  const tokens = await Promise.all(ids.map((id) => t.token(id)));
-  return ids.map((id, i) => ({ id, token: tokens[i] }));
-}
+type User = Buyer;
+const users = (n: number) => buyers(t, n);
 
 function shuffle<T>(items: T[]): T[] {
   const a = [...items];

@@ -1,4 +1,5 @@
-/** Test helpers for the coupon module: an app and its coupon service, and a coupon factory. */
+/** Test helpers for the coupon module: an app and its coupon service, buyers, and a coupon factory. */
+import { randomUUID } from 'node:crypto';
 import { TestApp } from '../../../test/helpers';
 import type { CouponInput, CouponResponse } from './schemas';
 import type { CouponService } from './service';
@@ -12,6 +13,18 @@ export interface CouponTestApp {
 export async function startCouponApp(env: Record<string, string> = {}): Promise<CouponTestApp> {
   const t = await TestApp.start(env);
   return { t, coupons: t.services.coupons };
+}
+
+export interface Buyer {
+  id: string;
+  token: string;
+}
+
+/** `n` distinct users, each with a signed token. */
+export async function buyers(t: TestApp, n: number): Promise<Buyer[]> {
+  const ids = Array.from({ length: n }, () => randomUUID());
+  const tokens = await Promise.all(ids.map((id) => t.token(id)));
+  return ids.map((id, i) => ({ id, token: tokens[i] }));
 }
 
 let seq = 0;
