@@ -125,6 +125,38 @@ test('a step after the capture failing: the capture is recorded, refunded and th
   assert.deepEqual(topics, ['shopping.order.created', 'shopping.inventory.reserved', 'shopping.payment.completed', 'shopping.order.cancelled']);
 });
 
+test('the database lost while a captured payment is recorded: 503 C014, no refund, and recovery completes the order', async () => {
+  const productId = (await t.services.products.create({ name: '연결 끊김 테스트', price: 5000, stock: 5 }, 'test')).id;
+  const token = await t.token(randomUUID());
+  await t.call('POST', '/cart/items', { token, body: { productId, quantity: 2 } });
+  const orderNumber = (await t.call('POST', '/orders', { token, body: { shippingAddress: ADDRESS } })).body.data.orderNumber;
+  // The connection dies under the transaction that records the capture (mysql2's own error for it).
+  const payments = t.services.payments;
+  const complete = payments.complete;
+  payments.complete = async () => {
+    throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+  };
+  try {
+    const paid = await t.call('POST', '/payments', { token, body: { orderNumber, paymentMethod: 'CARD' } });
+    assert.equal(paid.status, 503);
+    assert.equal(paid.body.error.code, 'C014');
+  } finally {
+    payments.complete = complete;
+  }
+  const order = await t.db.selectFrom('orders').selectAll().where('order_number', '=', orderNumber).executeTakeFirstOrThrow();
+  assert.equal(order.status, 'PENDING', 'no refund for an outage');
+  const waiting = await t.db.selectFrom('payments').select('status').where('order_id', '=', order.id).execute();
+  assert.deepEqual(waiting.map((p) => p.status), ['PROCESSING']);
+
+  await t.services.saga.recover(0);
+  const after = await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow();
+  assert.equal(after.status, 'PAID');
+  const settled = await t.db.selectFrom('payments').select('status').where('order_id', '=', order.id).execute();
+  assert.deepEqual(settled.map((p) => p.status), ['COMPLETED']);
+  const inv = await t.db.selectFrom('inventory').selectAll().where('product_id', '=', productId).executeTakeFirstOrThrow();
+  assert.deepEqual([inv.available_quantity, inv.reserved_quantity, inv.total_quantity], [3, 0, 3]);
+});
+
 test('a compensation that keeps failing ends COMPENSATION_FAILED after 3 attempts', async () => {
   const productId = (await t.services.products.create({ name: '보상 실패 테스트', price: 1000, stock: 2 }, 'test')).id;
   const token = await t.token(randomUUID());

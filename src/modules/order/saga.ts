@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/index';
 import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { isAdmin, type Principal } from '../../platform/http/auth';
+import { dependencyDown } from '../../platform/dependencies';
 import { AppError, fail, isAppError } from '../../platform/http/errors';
 import { toDecimal, toMinor, toWire } from '../../platform/money';
 import type { CartService } from '../cart/service';
@@ -355,6 +356,10 @@ export class OrderSaga implements DeliveryListener {
         return done;
       });
     } catch (err) {
+      // The database (or Redis) being down says nothing against the order: the payment stays
+      // PROCESSING, recovery completes it from the gateway's answer once it is back, and the
+      // buyer hears 503 now — not a refund of a paid order for a passing outage.
+      if (dependencyDown(err)) throw err;
       // Nothing of that transaction stands; the money was taken, so record it and give it back.
       const message = err instanceof Error ? err.message : String(err);
       this.deps.log.error({ err, orderId }, 'completing a paid order failed; compensating');
