@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { dependencyDown } from '../../platform/dependencies';
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction } from '../../platform/db/tx';
@@ -353,7 +354,9 @@ export class QueueService {
         await this.admit(q, 0);
       } catch (e) {
         if (e instanceof LockBusy) continue; // a manual /process or a repair holds this queue
-        this.deps.log.error({ err: e, queueId: q.id }, 'queue admission failed');
+        // An outage is logged once, by the dependency monitor; not once per queue and tick here.
+        if (dependencyDown(e)) this.deps.log.debug({ err: e, queueId: q.id }, 'queue admission skipped: a dependency is down');
+        else this.deps.log.error({ err: e, queueId: q.id }, 'queue admission failed');
       }
     }
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { dependencyDown } from '../../platform/dependencies';
 import { fail } from '../../platform/http/errors';
 import { sseEnvelope, type SseHub, type SseStream } from '../../platform/http/sse';
 import type { PubSub } from '../../platform/redis/pubsub';
@@ -308,7 +309,9 @@ export class QueueStreams {
       }
       if (overdue.length > 0) await this.resolve(line, overdue);
     } catch (err) {
-      this.deps.log.warn({ err, queue: line.keys.waiting }, 'queue stream tick failed');
+      // An outage is logged once, by the dependency monitor; not once per tick here.
+      if (dependencyDown(err)) this.deps.log.debug({ err, queue: line.keys.waiting }, 'queue stream tick skipped: a dependency is down');
+      else this.deps.log.warn({ err, queue: line.keys.waiting }, 'queue stream tick failed');
     } finally {
       line.busy = false;
       this.maxTickMs = Math.max(this.maxTickMs, performance.now() - started);
