@@ -160,23 +160,30 @@ export class InventoryService {
   // ---- admin -----------------------------------------------------------------
 
   async inbound(trx: Tx | undefined, productId: number, quantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
-    await this.applyBatch(trx, OPERATIONS.inbound, [{ productId, quantity }], { type: 'ADMIN', id: 'inbound' }, opts);
-    return this.get(productId);
+    return this.run(trx, async (trx) => {
+      await this.applyBatch(trx, OPERATIONS.inbound, [{ productId, quantity }], { type: 'ADMIN', id: 'inbound' }, opts);
+      return this.readIn(trx, productId);
+    });
   }
 
   /** Sets the available quantity; total follows (reserved units are untouched). */
   async adjust(trx: Tx | undefined, productId: number, availableQuantity: number, opts: BatchOptions = {}): Promise<InventoryResponse> {
     if (!Number.isInteger(availableQuantity) || availableQuantity < 0) throw fail('INVALID_STOCK_QUANTITY');
-    await this.run(trx, async (trx) => {
+    return this.run(trx, async (trx) => {
       const [row] = await this.repo.with(trx).lockByProducts([productId]);
       if (!row) throw fail('INVENTORY_NOT_FOUND');
       const before = levelsOf(row);
       const delta = availableQuantity - before.available;
-      if (delta === 0) return;
+      if (delta === 0) return toResponse(row);
       const after = { available: availableQuantity, reserved: before.reserved, total: before.total + delta };
       await this.commitChanges(trx, 'ADJUSTMENT', [{ row, quantity: delta, before, after }], { type: 'ADMIN', id: 'adjust' }, opts);
+      return this.readIn(trx, productId);
     });
-    return this.get(productId);
+  }
+
+  /** The row as written, read inside the writing transaction: once it commits, no read can turn the change into an error. */
+  private async readIn(trx: Tx, productId: number): Promise<InventoryResponse> {
+    return toResponse((await this.repo.with(trx).findByProduct(productId))!);
   }
 
   /** The inventory row of a new product, with an INITIAL movement (inside the product's transaction). */

@@ -104,9 +104,7 @@ export class ProductService {
       if (input.images) await repo.insertImages(productId, input.images);
       await this.inventory.createForProduct(trx, productId, input.stock, actor);
       await announce(trx, productId, 'CREATED');
-      // Read inside the transaction: once it commits, no further read can turn the created product into an error.
-      const [created] = await this.withImages([(await repo.findLive(productId))!], repo);
-      return created;
+      return this.readLive(repo, productId);
     });
     this.forget();
     const [product] = await this.present([item], new Map([[item.row.id, input.stock]]));
@@ -116,22 +114,35 @@ export class ProductService {
   /** Replaces the product's fields; a changed `stock` becomes an ADJUSTMENT of the inventory. */
   async update(id: number, input: ProductInput, actor?: string): Promise<ProductResponse> {
     const values = checkInput(input);
-    await inTransaction(this.db, async (trx) => {
+    const item = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
       if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
       await repo.update(id, values).catch(duplicateName);
       if (input.images) await repo.replaceImages(id, input.images);
       await this.inventory.adjust(trx, id, input.stock, { actor, reason: 'product update' });
       await announce(trx, id, 'UPDATED');
+      return this.readLive(repo, id);
     });
     this.forget();
-    return this.get(id);
+    const [product] = await this.present([item], new Map([[id, input.stock]]));
+    return product;
   }
 
   async setStock(id: number, stock: number, actor?: string): Promise<ProductResponse> {
-    await this.live(id);
-    await this.inventory.adjust(undefined, id, stock, { actor, reason: 'stock update' });
-    return this.get(id);
+    const item = await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
+      await this.inventory.adjust(trx, id, stock, { actor, reason: 'stock update' });
+      return this.readLive(repo, id);
+    });
+    const [product] = await this.present([item], new Map([[id, stock]]));
+    return product;
+  }
+
+  /** The product as written, read inside the writing transaction: once it commits, no read can turn the change into an error. */
+  private async readLive(repo: ProductRepository, id: number): Promise<CatalogRow> {
+    const [item] = await this.withImages([(await repo.findLive(id))!], repo);
+    return item;
   }
 
   async delete(id: number): Promise<void> {
