@@ -162,6 +162,25 @@ if [ "${#KAFKA_PKGS[@]}" -gt 0 ]; then
   fi
 fi
 
+# ---- private servers for the outage tests (test/servers.ts) ----------------------
+# Those tests stop and restart a MariaDB and a Redis of their own, so the binaries must be
+# here even when the shared servers run elsewhere.
+OUTAGE_PKGS=()
+{ [ -n "$MARIADBD" ] && [ -n "$(find_prog mariadb-install-db mysql_install_db)" ]; } || OUTAGE_PKGS+=(mariadb-server)
+[ -n "$REDIS_SERVER" ] || OUTAGE_PKGS+=(redis-server)
+if [ "${#OUTAGE_PKGS[@]}" -gt 0 ]; then
+  if is_root && have apt-get; then
+    log "installing ${OUTAGE_PKGS[*]} (outage tests)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-cache show "${OUTAGE_PKGS[0]}" >/dev/null 2>&1 || apt-get update -q
+    apt-get install -y -q --no-install-recommends "${OUTAGE_PKGS[@]}"
+    MARIADBD="$(find_prog mariadbd mysqld)"
+    REDIS_SERVER="$(find_prog redis-server)"
+  else
+    log "warning: ${OUTAGE_PKGS[*]} missing; the outage tests will fail until installed: sudo apt-get install -y ${OUTAGE_PKGS[*]}"
+  fi
+fi
+
 # ---- start MariaDB --------------------------------------------------------------
 # The server this script may start or repair: a private one (MARIADB_DATADIR), or the
 # system's own as its configuration describes it.

@@ -6,7 +6,7 @@
  * without calling it still kills its servers (and removes their data) on exit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,19 @@ process.on('exit', () => {
     rmSync(s.dir, { recursive: true, force: true });
   }
 });
+
+/** A server program's path: on PATH, or in an sbin folder a non-root PATH leaves out. */
+function program(name: string): string {
+  for (const dir of [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin']) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return name;
+}
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -152,7 +165,7 @@ export async function startRedis(): Promise<PrivateServer> {
     port,
     url,
     (log) =>
-      spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+      spawn(program('redis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
         stdio: ['ignore', log, log],
       }),
     async () => {
@@ -179,7 +192,7 @@ export async function startMariaDb(): Promise<PrivateServer> {
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   const install = spawnSync(
-    'mariadb-install-db',
+    program('mariadb-install-db'),
     ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
     { encoding: 'utf8' },
   );
@@ -196,7 +209,7 @@ export async function startMariaDb(): Promise<PrivateServer> {
     url,
     (log) =>
       spawn(
-        'mariadbd',
+        program('mariadbd'),
         [
           '--no-defaults',
           `--datadir=${data}`,
