@@ -22,6 +22,13 @@ export function couponKeys(couponId: number | string) {
   };
 }
 
+/** load.lua's answer: the new epoch, pending admissions kept, and units neither held nor pending. */
+export interface LoadOutcome {
+  epoch: string;
+  pendingKept: number;
+  available: number;
+}
+
 /** A unit issue.lua handed to a user; `entry` is its pending value (settle.lua needs it). */
 export interface Admission {
   /** `resumed`: the user was already pending (an earlier request in flight or dead) — the same unit. */
@@ -123,12 +130,12 @@ export class CouponRedis {
    * load.lua: rebuilds the keys from the issued rows, keeping pending admissions
    * MySQL doesn't contradict. Returns the new epoch.
    */
-  async load(couponId: number | string, total: number, rows: { userId: string; unit: number }[] = []): Promise<string> {
+  async load(couponId: number | string, total: number, rows: { userId: string; unit: number }[] = []): Promise<LoadOutcome> {
     const epoch = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
     const args: (string | number)[] = [total, epoch];
     for (const r of rows) args.push(r.userId, r.unit);
-    await this.redis.couponLoad(...scriptKeys(couponId), ...args);
-    return epoch;
+    const [, , pendingKept] = await this.redis.couponLoad(...scriptKeys(couponId), ...args);
+    return { epoch, pendingKept, available: Math.max(0, total - rows.length - pendingKept) };
   }
 
   /** The epoch of the keys now (null when not loaded). */

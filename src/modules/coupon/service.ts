@@ -673,11 +673,12 @@ export class CouponService {
         if (mode.when === 'missing' && (await this.keys.isLoaded(couponId))) return c;
         if (mode.when === 'epoch' && (await this.keys.epoch(couponId)) !== mode.epoch) return c;
         const rows = await repo.units(couponId);
-        const left = Math.max(0, c.total_quantity - rows.length);
+        const { available } = await this.keys.load(couponId, c.total_quantity, rows);
         let status = c.status;
-        if (left === 0 && status === 'ACTIVE' && (await repo.setStatus(couponId, ['ACTIVE'], 'EXHAUSTED'))) status = 'EXHAUSTED';
-        if (left > 0 && status === 'EXHAUSTED' && (await repo.setStatus(couponId, ['EXHAUSTED'], 'ACTIVE'))) status = 'ACTIVE';
-        await this.keys.load(couponId, c.total_quantity, rows);
+        if (rows.length >= c.total_quantity && status === 'ACTIVE' && (await repo.setStatus(couponId, ['ACTIVE'], 'EXHAUSTED'))) status = 'EXHAUSTED';
+        // Units held by pending admissions are not free: an EXHAUSTED coupon whose last units are
+        // still between script and commit stays EXHAUSTED (a released one re-opens it).
+        if (available > 0 && status === 'EXHAUSTED' && (await repo.setStatus(couponId, ['EXHAUSTED'], 'ACTIVE'))) status = 'ACTIVE';
         return { ...c, status };
       });
     if (row) this.cache.set(couponId, { row, at: Date.now() });
