@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { msg, NotBlank } from '../../platform/http/schema';
+import { msg, Text } from '../../platform/http/schema';
 
 export const SignupRequest = Type.Object(
   {
@@ -13,7 +13,7 @@ export const SignupRequest = Type.Object(
       minLength: 'Password must be at least 8 characters',
       maxLength: 'Password must be at most 128 characters',
     }),
-    nickname: NotBlank('Nickname is required', 100, 'Nickname must be at most 100 characters'),
+    nickname: Text({ label: 'Nickname', maxLength: 100, required: 'Nickname is required' }),
   },
   { additionalProperties: false },
 );
@@ -21,7 +21,7 @@ export type SignupRequest = Static<typeof SignupRequest>;
 
 export const LoginRequest = Type.Object(
   {
-    email: NotBlank('Email is required', 255),
+    email: Text({ label: 'Email', maxLength: 255, required: 'Email is required' }),
     password: msg(Type.String({ minLength: 1, maxLength: 128, writeOnly: true }), {
       required: 'Password is required',
       minLength: 'Password is required',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { inTransaction } from '../../platform/db/tx';
+import { isAppError } from '../../platform/http/errors';
 import { codeOf, TEST_USER_ID, TestApp } from '../../../test/helpers';
 
 let t: TestApp;
@@ -452,7 +453,8 @@ describe('for the order module', () => {
     assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, activeId, u.id)), null);
     assert.equal(await inTransaction(t.db, (trx) => cart.markOrdered(trx, emptyId, TEST_USER_ID)), null);
     assert.equal(await cart.findOrderableCart(u.id), undefined);
-    assert.equal(await cart.findOrderableCart(u.id, activeId), undefined);
+    // Named by id, the user's cart that already has its order is S103; without an id it is just not a candidate.
+    await assert.rejects(cart.findOrderableCart(u.id, activeId), (err: unknown) => isAppError(err, 'CART_ALREADY_CHECKED_OUT'));
 
     // Reopened while the user has another ACTIVE cart: it stays CHECKED_OUT but is orderable again.
     await cart.reopen(undefined, activeId);

@@ -87,6 +87,18 @@ export class CartRepository {
     return q.execute();
   }
 
+  /** Whether the user's cart `cartId` exists and has already yielded an order. */
+  async isOrdered(cartId: number, userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('carts')
+      .select('id')
+      .where('id', '=', cartId)
+      .where('user_id', '=', userId)
+      .where('ordered_at', 'is not', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** CHECKED_OUT and ordered, if it is the user's and has not yielded an order yet; rows changed (0 or 1). */
   async markOrdered(cartId: number, userId: string): Promise<number> {
     const result = await this.db

@@ -146,12 +146,16 @@ export class CartService {
   /**
    * The cart an order is made from: `cartId` if it is the user's and has no
    * order yet (ACTIVE or CHECKED_OUT; possibly empty: `markOrdered` tells),
-   * else the user's newest non-empty such cart.
+   * else the user's newest non-empty such cart. A `cartId` naming one of the
+   * user's carts that already yielded an order is S103; someone else's cart,
+   * or none, is undefined (the caller's S101).
    */
   async findOrderableCart(userId: string, cartId?: number): Promise<OrderableCart | undefined> {
     const open = await this.repo.openCarts(userId, ['ACTIVE', 'CHECKED_OUT'], cartId);
     const pick = cartId !== undefined ? open[0] : open.filter((c) => Number(c.has_items) > 0).sort((a, b) => b.id - a.id)[0];
-    return pick ? { cartId: pick.id, status: pick.status as CartStatus } : undefined;
+    if (pick) return { cartId: pick.id, status: pick.status as CartStatus };
+    if (cartId !== undefined && (await this.repo.isOrdered(cartId, userId))) throw fail('CART_ALREADY_CHECKED_OUT');
+    return undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, DateTimeInput, IdParam, Money, msg, NotBlank, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, DateTimeInput, IdParam, Money, msg, OptionalNullable, Text } from '../../platform/http/schema';
 
 export const DISCOUNT_TYPES = ['FIXED', 'PERCENTAGE'] as const;
 export type DiscountType = (typeof DISCOUNT_TYPES)[number];
@@ -28,11 +28,19 @@ const amount = (label: string) =>
 /** The coupon create request, with the validation messages clients already show. */
 export const CouponCreateRequest = Type.Object(
   {
-    code: NotBlank('Coupon code is required', 50, 'Coupon code must be less than 50 characters'),
-    name: NotBlank('Coupon name is required', 100, 'Coupon name must be less than 100 characters'),
-    description: OptionalNullable(
-      msg(Type.String({ maxLength: 2000 }), { maxLength: 'Description must be at most 2000 characters' }),
-    ),
+    code: Text({
+      label: 'Coupon code',
+      maxLength: 50,
+      required: 'Coupon code is required',
+      maxMessage: 'Coupon code must be less than 50 characters',
+    }),
+    name: Text({
+      label: 'Coupon name',
+      maxLength: 100,
+      required: 'Coupon name is required',
+      maxMessage: 'Coupon name must be less than 100 characters',
+    }),
+    description: OptionalNullable(Text({ label: 'Description', maxLength: 2000, multiline: true })),
     discountType: msg(Type.String({ enum: [...DISCOUNT_TYPES] }), {
       required: 'Discount type is required',
       enum: 'Discount type must be FIXED or PERCENTAGE',

@@ -4,7 +4,7 @@ import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { parseDateTime } from '../../platform/http/schema';
+import { parseDateTime, trimmedOrNull } from '../../platform/http/schema';
 import { LockBusy } from '../../platform/lock';
 import { toDecimal, toMinor, toWire, type Minor } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
@@ -251,9 +251,9 @@ export class CouponService {
     if (!input.name?.trim()) details.push({ field: 'name', message: 'Coupon name is required' });
     if (details.length > 0) throw fail('INVALID_INPUT_VALUE', details);
     return {
-      code: input.code,
-      name: input.name,
-      description: input.description ?? null,
+      code: input.code.trim(),
+      name: input.name.trim(),
+      description: trimmedOrNull(input.description),
       discount_type: type,
       discount_value: toDecimal(value),
       minimum_order_amount: minimum,

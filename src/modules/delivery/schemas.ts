@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, msg, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { CodeParam, DateTime, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
 
 export const DELIVERY_STATUSES = ['PREPARING', 'SHIPPED', 'IN_TRANSIT', 'DELIVERED', 'RETURNED', 'CANCELLED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -39,17 +39,15 @@ export const UpdateDeliveryStatusRequest = Type.Object(
       required: 'Status is required',
       enum: `Status must be one of ${DELIVERY_STATUSES.join(', ')}`,
     }),
-    location: OptionalNullable(msg(Type.String({ maxLength: 255 }), { maxLength: 'Location must be at most 255 characters' })),
-    description: OptionalNullable(
-      msg(Type.String({ maxLength: 500 }), { maxLength: 'Description must be at most 500 characters' }),
-    ),
+    location: OptionalNullable(Text({ label: 'Location', maxLength: 255 })),
+    description: OptionalNullable(Text({ label: 'Description', maxLength: 500, multiline: true })),
   },
   { additionalProperties: false },
 );
 export type UpdateDeliveryStatusRequest = Static<typeof UpdateDeliveryStatusRequest>;
 
-export const TrackingNumberParams = Type.Object({ trackingNumber: Type.String({ minLength: 1 }) });
-export const OrderNumberParams = Type.Object({ orderNumber: Type.String({ minLength: 1 }) });
+export const TrackingNumberParams = Type.Object({ trackingNumber: CodeParam('Tracking number') });
+export const OrderNumberParams = Type.Object({ orderNumber: CodeParam('Order number') });
 
 // ---- responses --------------------------------------------------------------------
 

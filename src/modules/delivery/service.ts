@@ -5,6 +5,7 @@ import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { isAdmin, type Principal } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
+import { trimmedOrNull } from '../../platform/http/schema';
 import {
   DELIVERY_ORDER_KEY,
   DELIVERY_TRACKING_KEY,
@@ -182,8 +183,8 @@ export class DeliveryService {
     await repo.insertHistory({
       deliveryId: row.id,
       status: to,
-      location: req.location ?? null,
-      description: req.description ?? null,
+      location: trimmedOrNull(req.location),
+      description: trimmedOrNull(req.description),
     });
     if (to === 'SHIPPED') {
       await emit(trx, Topics.DELIVERY_SHIPPED, row.tracking_number, {

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, msg, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, msg, OptionalNullable, Text } from '../../platform/http/schema';
 
 export const MOVEMENT_TYPES = [
   'INITIAL',
@@ -75,7 +75,7 @@ export const StreamQuery = Type.Object({
   }),
 });
 
-const Reason = OptionalNullable(msg(Type.String({ maxLength: 500 }), { maxLength: 'Reason must be at most 500 characters' }));
+const Reason = OptionalNullable(Text({ label: 'Reason', maxLength: 500, multiline: true }));
 
 export const InboundRequest = Type.Object(
   {

@@ -3,6 +3,7 @@ import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, type ErrorName } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { trimmedOrNull } from '../../platform/http/schema';
 import type { PubSub } from '../../platform/redis/pubsub';
 import { InventoryRepository, type InventoryRow, type MovementRow } from './repository';
 import type { InventoryResponse, MovementType, StockLine, StockMovementResponse, StockReference } from './schemas';
@@ -246,7 +247,7 @@ export class InventoryService {
         after_reserved: after.reserved,
         reference_type: ref.type,
         reference_id: ref.id,
-        reason: opts.reason ?? null,
+        reason: trimmedOrNull(opts.reason),
         performed_by: opts.actor ?? null,
       })),
     );

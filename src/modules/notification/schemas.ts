@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, msg } from '../../platform/http/schema';
+import { DateTime, Text } from '../../platform/http/schema';
 
 /** One kind of message per user-facing event. */
 export const NOTIFICATION_TYPES = [
@@ -27,10 +27,7 @@ export type NotificationResponse = Static<typeof NotificationResponse>;
 
 export const NotificationListQuery = Type.Object({
   userId: Type.Optional(
-    msg(Type.String({ minLength: 1, maxLength: 100 }), {
-      minLength: 'userId must not be empty',
-      maxLength: 'userId must be at most 100 characters',
-    }),
+    Text({ label: 'userId', maxLength: 100, required: 'userId must not be empty' }),
   ),
   ...PageQuery(20),
 });

@@ -183,6 +183,67 @@ describe('create and pay', () => {
   });
 });
 
+describe('conflicts', () => {
+  test('a payment racing one still in flight is 409 S314, and the first then answers for itself (declined: S304)', async () => {
+    const p = await product(2);
+    const u = await buyer();
+    const o = (await order(u.token, [[p, 1]])).body.data;
+    // Hold the first payment between its PROCESSING row and the gateway's answer.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    t.services.saga.setCrashHook(async (point) => {
+      if (point !== 'PAYMENT_STARTED') return;
+      held();
+      await gate;
+    });
+    try {
+      const first = pay(u.token, o.orderNumber, 'decline');
+      await holding;
+      const processing = await t.db.selectFrom('payments').select('status').where('order_number', '=', o.orderNumber).execute();
+      assert.deepEqual(processing.map((r) => r.status), ['PROCESSING']);
+      const second = await pay(u.token, o.orderNumber, 'approve');
+      assert.equal(second.status, 409, JSON.stringify(second.body));
+      assert.equal(codeOf(second), 'S314');
+      assert.equal(second.body.error.message, 'A payment for this order is already in progress');
+      release();
+      const firstRes = await first;
+      assert.equal(codeOf(firstRes), 'S304');
+    } finally {
+      release();
+      t.services.saga.setCrashHook(undefined);
+    }
+    const rows = await t.db.selectFrom('payments').select('status').where('order_number', '=', o.orderNumber).execute();
+    assert.deepEqual(rows.map((r) => r.status), ['FAILED'], 'the racing request left no row');
+    assert.equal((await orderRow(o.orderNumber)).status, 'CANCELLED');
+  });
+
+  test('POST /orders naming a cart that already has its order is 400 S103; without cartId the default-cart rule stands', async () => {
+    const p = await product(5);
+    const u = await buyer();
+    const first = await order(u.token, [[p, 1]]);
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const cartId = (await orderRow(first.body.data.orderNumber)).cart_id;
+    assert.ok(cartId);
+    const again = await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS, cartId } });
+    assert.equal(again.status, 400, JSON.stringify(again.body));
+    assert.equal(codeOf(again), 'S103');
+    assert.equal(again.body.error.message, 'Cart has already been checked out');
+    // Without a cartId there is no orderable cart left: S101, as before.
+    assert.equal(codeOf(await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS } })), 'S101');
+    // Someone else's ordered cart, or one that does not exist, stays S101 (no hint that it exists).
+    assert.equal(codeOf(await t.call('POST', '/orders', { token: t.otherToken, body: { shippingAddress: ADDRESS, cartId } })), 'S101');
+    assert.equal(codeOf(await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS, cartId: 999_999_999 } })), 'S101');
+    // An open cart named by id still orders normally.
+    await t.call('POST', '/cart/items', { token: u.token, body: { productId: p, quantity: 1 } });
+    const cart = await t.call('GET', '/cart', { token: u.token });
+    const next = await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS, cartId: cart.body.data.id } });
+    assert.equal(next.status, 201, JSON.stringify(next.body));
+    assert.equal(await t.db.selectFrom('orders').select('id').where('cart_id', '=', cartId).execute().then((r) => r.length), 1);
+  });
+});
+
 describe('cancellation', () => {
   test('PENDING → CANCELLED with stock released (PUT and POST)', async () => {
     const p = await product(5);

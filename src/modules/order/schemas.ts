@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
 import { PageQuery } from '../../platform/http/pagination';
 import { AddressResponse } from '../delivery/schemas';
 
@@ -26,13 +26,11 @@ const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const AddressRequest = msg(
   Type.Object(
     {
-      receiverName: NotBlank('Receiver name is required', 100, 'Receiver name must be at most 100 characters'),
-      receiverPhone: NotBlank('Receiver phone is required', 20, 'Receiver phone must be at most 20 characters'),
-      zipCode: NotBlank('Zip code is required', 10, 'Zip code must be at most 10 characters'),
-      address1: NotBlank('Address is required', 255, 'Address must be at most 255 characters'),
-      address2: OptionalNullable(
-        msg(Type.String({ maxLength: 255 }), { maxLength: 'Detail address must be at most 255 characters' }),
-      ),
+      receiverName: Text({ label: 'Receiver name', maxLength: 100, required: 'Receiver name is required' }),
+      receiverPhone: Text({ label: 'Receiver phone', maxLength: 20, required: 'Receiver phone is required' }),
+      zipCode: Text({ label: 'Zip code', maxLength: 10, required: 'Zip code is required' }),
+      address1: Text({ label: 'Address', maxLength: 255, required: 'Address is required' }),
+      address2: OptionalNullable(Text({ label: 'Detail address', maxLength: 255 })),
     },
     { additionalProperties: false },
   ),
@@ -51,19 +49,19 @@ export const CreateOrderRequest = Type.Object(
 export type CreateOrderRequest = Static<typeof CreateOrderRequest>;
 
 export const CancelOrderRequest = Type.Object(
-  { reason: NotBlank('Cancel reason is required', 500, 'Cancel reason must be at most 500 characters') },
+  { reason: Text({ label: 'Cancel reason', maxLength: 500, required: 'Cancel reason is required', multiline: true }) },
   { additionalProperties: false },
 );
 export type CancelOrderRequest = Static<typeof CancelOrderRequest>;
 
-export const OrderNumberParams = Type.Object({ orderNumber: Type.String({ minLength: 1, maxLength: 30 }) });
+export const OrderNumberParams = Type.Object({ orderNumber: CodeParam('Order number') });
 
 export const OrderListQuery = Type.Object(PageQuery(10));
 
 export const AdminOrderQuery = Type.Object({
   ...PageQuery(20),
   status: Type.Optional(msg(Type.String({ enum: [...ORDER_STATUSES] }), { enum: `status must be one of ${ORDER_STATUSES.join(', ')}` })),
-  keyword: Type.Optional(Type.String({ maxLength: 100 })),
+  keyword: Type.Optional(Text({ label: 'Keyword', maxLength: 100 })),
 });
 
 export const AdminOrderStatusRequest = Type.Object(

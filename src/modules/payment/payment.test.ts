@@ -81,20 +81,24 @@ describe('begin', () => {
     assert.equal(r.payment_method, 'KAKAO_PAY');
   });
 
-  test('a second payment for the order is S302', async () => {
+  test('a second payment while the first is PROCESSING is 409 S314; once the first is COMPLETED it is S302', async () => {
     const o = await order();
-    await begin(o);
+    const first = await begin(o);
+    await expectCode(begin(o, 'BANK_TRANSFER'), 'S314');
+    const result = await payments.capture(first, 'approve');
+    assert.ok(result.approved);
+    assert.ok(await inTransaction(t.db, (trx) => payments.complete(trx, first, result)));
     await expectCode(begin(o, 'BANK_TRANSFER'), 'S302');
     assert.equal((await payments.findByOrder(undefined, o.id)).length, 1);
   });
 
-  test('30 concurrent begins for one order: exactly one succeeds, the rest S302', async () => {
+  test('30 concurrent begins for one order: exactly one succeeds, the rest S314 (the winner is still PROCESSING)', async () => {
     const o = await order();
     const results = await Promise.allSettled(Array.from({ length: 30 }, () => begin(o)));
     const ok = results.filter((r) => r.status === 'fulfilled');
     assert.equal(ok.length, 1);
     for (const r of results) {
-      if (r.status === 'rejected') assert.ok(isAppError(r.reason, 'PAYMENT_ALREADY_COMPLETED'), String(r.reason));
+      if (r.status === 'rejected') assert.ok(isAppError(r.reason, 'PAYMENT_IN_PROGRESS'), String(r.reason));
     }
     assert.equal((await payments.findByOrder(undefined, o.id)).length, 1);
   });
@@ -110,7 +114,7 @@ describe('begin', () => {
       ),
     );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-    assert.equal(results.filter((r) => r.status === 'rejected' && isAppError(r.reason, 'PAYMENT_ALREADY_COMPLETED')).length, 29);
+    assert.equal(results.filter((r) => r.status === 'rejected' && isAppError(r.reason, 'PAYMENT_IN_PROGRESS')).length, 29);
   });
 
   test('a FAILED payment frees the order for a new one', async () => {

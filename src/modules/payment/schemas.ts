@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
 
 // ---- statuses and methods -----------------------------------------------------------
 
@@ -63,7 +63,7 @@ const IgnoredCardField = OptionalNullable(Type.String({ writeOnly: true, maxLeng
  */
 export const ProcessPaymentRequest = Type.Object(
   {
-    orderNumber: NotBlank('Order number is required'),
+    orderNumber: Text({ label: 'Order number', maxLength: 30, required: 'Order number is required' }),
     paymentMethod: msg(Type.Unsafe<PaymentMethod>({ type: 'string', enum: [...PAYMENT_METHODS] }), {
       required: 'Payment method is required',
       type: METHOD_MESSAGE,
@@ -77,7 +77,7 @@ export const ProcessPaymentRequest = Type.Object(
 );
 export type ProcessPaymentRequest = Static<typeof ProcessPaymentRequest>;
 
-export const PaymentNumberParams = Type.Object({ paymentNumber: Type.String({ minLength: 1, maxLength: 30 }) });
+export const PaymentNumberParams = Type.Object({ paymentNumber: CodeParam('Payment number') });
 export type PaymentNumberParams = Static<typeof PaymentNumberParams>;
 
 // ---- responses ----------------------------------------------------------------------

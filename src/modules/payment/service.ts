@@ -4,7 +4,7 @@ import { isDuplicateKey, type Db } from '../../platform/db/index';
 import type { Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { isAdmin, type Principal } from '../../platform/http/auth';
-import { fail } from '../../platform/http/errors';
+import { type AppError, fail } from '../../platform/http/errors';
 import { toDecimal, toWire } from '../../platform/money';
 import type { ApprovedCapture, CaptureResult, DeclinedCapture, PaymentGateway } from './gateway';
 import { PAYMENT_LIVE_ORDER_KEY, PAYMENT_NUMBER_KEY, PaymentRepository, toRecord } from './repository';
@@ -57,8 +57,10 @@ export class PaymentService {
 
   /**
    * Inserts the order's payment as PROCESSING with a fresh gateway key, inside
-   * the caller's transaction (which holds the order row lock). S302 when the
-   * order already has a live (not FAILED/CANCELLED) payment.
+   * the caller's transaction (which holds the order row lock). When the
+   * order already has a live (not FAILED/CANCELLED) payment: 409 S314 while
+   * that payment is still PROCESSING (or has just failed: a retry may go
+   * through), S302 once it is COMPLETED or REFUNDED.
    */
   async begin(trx: Tx, order: PayableOrder, method: PaymentMethod): Promise<PaymentRecord> {
     if (!Number.isSafeInteger(order.amount) || order.amount < 0) throw fail('INVALID_PAYMENT_AMOUNT');
@@ -99,11 +101,23 @@ export class PaymentService {
         };
       } catch (err) {
         // A failed INSERT undoes only itself: the caller's transaction carries on.
-        if (isDuplicateKey(err, PAYMENT_LIVE_ORDER_KEY)) throw fail('PAYMENT_ALREADY_COMPLETED');
+        if (isDuplicateKey(err, PAYMENT_LIVE_ORDER_KEY)) throw await this.liveConflict(trx, order.id);
         if (isDuplicateKey(err, PAYMENT_NUMBER_KEY) && attempt < NUMBER_ATTEMPTS) continue;
         throw err;
       }
     }
+  }
+
+  /**
+   * Why an order's second payment was refused, read on the caller's own
+   * connection (a second pool connection per refused request could starve the
+   * pool under a burst). The conflicting row is committed by the time the
+   * unique key reports it; should the transaction's snapshot still hide it,
+   * the answer is the retryable S314.
+   */
+  private async liveConflict(trx: Tx, orderId: number): Promise<AppError> {
+    const live = await this.repo.with(trx).findLiveByOrder(orderId);
+    return !live || live.status === 'PROCESSING' ? fail('PAYMENT_IN_PROGRESS') : fail('PAYMENT_ALREADY_COMPLETED');
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, Money, msg, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, Money, msg, OptionalNullable, Text } from '../../platform/http/schema';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -51,7 +51,7 @@ export const ProductListQuery = Type.Object({
       maximum: 'size must be at most 100',
     }),
   ),
-  category: Type.Optional(Type.String({ maxLength: 100 })),
+  category: Type.Optional(Text({ label: 'Category', maxLength: 100 })),
 });
 
 const MAX_PRICE = 1_000_000_000_000;
@@ -59,14 +59,19 @@ const MAX_PRICE = 1_000_000_000_000;
 /** Admin create/update (the original's AdminProductRequest). */
 export const AdminProductRequest = Type.Object(
   {
-    name: msg(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }), {
+    name: Text({
+      label: 'Product name',
+      maxLength: 200,
       required: 'Product name is required',
-      pattern: 'Product name is required',
-      minLength: 'Product name is required',
-      maxLength: 'Product name must be between 1 and 200 characters',
+      maxMessage: 'Product name must be between 1 and 200 characters',
     }),
     description: OptionalNullable(
-      msg(Type.String({ maxLength: 2000 }), { maxLength: 'Product description must not exceed 2000 characters' }),
+      Text({
+        label: 'Product description',
+        maxLength: 2000,
+        multiline: true,
+        maxMessage: 'Product description must not exceed 2000 characters',
+      }),
     ),
     price: msg(Type.Number({ exclusiveMinimum: 0, maximum: MAX_PRICE }), {
       required: 'Product price is required',
@@ -84,11 +89,11 @@ export const AdminProductRequest = Type.Object(
       minimum: 'Product stock must be non-negative',
       maximum: 'Product stock is too large',
     }),
-    imageUrl: OptionalNullable(msg(Type.String({ maxLength: 500 }), { maxLength: 'Image URL must be at most 500 characters' })),
-    category: OptionalNullable(msg(Type.String({ maxLength: 100 }), { maxLength: 'Category must be at most 100 characters' })),
+    imageUrl: OptionalNullable(Text({ label: 'Image URL', maxLength: 500 })),
+    category: OptionalNullable(Text({ label: 'Category', maxLength: 100 })),
     featured: OptionalNullable(Type.Boolean()),
     images: OptionalNullable(
-      msg(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 20 }), {
+      msg(Type.Array(Text({ label: 'Image URL', maxLength: 500, required: 'Image URL must not be blank' }), { maxItems: 20 }), {
         maxItems: 'At most 20 images',
       }),
     ),

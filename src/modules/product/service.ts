@@ -3,6 +3,7 @@ import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail } from '../../platform/http/errors';
+import { trimmedOrNull } from '../../platform/http/schema';
 import { pageRequest, toPage, type Page } from '../../platform/http/pagination';
 import { decimalToWire, toDecimal, toMinor } from '../../platform/money';
 import { TtlCache } from '../../platform/cache';
@@ -246,11 +247,11 @@ function checkInput(input: ProductInput) {
   if (details.length > 0) throw fail('INVALID_INPUT_VALUE', details);
   return {
     name: input.name.trim(),
-    description: input.description ?? null,
+    description: trimmedOrNull(input.description),
     price: toDecimal(toMinor(input.price)),
     discount_price: discount === null ? null : toDecimal(toMinor(discount)),
-    image_url: input.imageUrl ?? null,
-    category: input.category ?? null,
+    image_url: trimmedOrNull(input.imageUrl),
+    category: trimmedOrNull(input.category),
     featured: input.featured ?? false,
   };
 }

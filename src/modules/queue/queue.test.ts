@@ -4,6 +4,7 @@ import { codeOf, OTHER_USER_ID, TEST_USER_ID, type TestApp } from '../../../test
 import { isAppError } from '../../platform/http/errors';
 import { Scheduler } from '../../platform/scheduler';
 import { QueueRedis, queueKeys } from './redis';
+import { EVENT_TYPE_PATTERN } from './schemas';
 import type { QueueService } from './service';
 import { startQueueApp } from './test-support';
 
@@ -368,10 +369,72 @@ test('tokens belong to their owner: S807 for someone else, S803 for an unknown t
   const unknown = await t.call('GET', '/queue/token/f47ac10b-58cc-4372-a567-0e02b2c3d479');
   assert.equal(unknown.status, 404);
   assert.equal(codeOf(unknown), 'S803');
-  assert.equal(codeOf(await t.call('DELETE', '/queue/token/not-a-token')), 'S803');
   const own = await t.call('GET', `/queue/token/${mine}`);
   assert.equal(own.body.data.position, 1);
   assert.equal(own.body.data.status, 'WAITING');
+});
+
+test('a token that is not a lowercase UUID is 400 C002 on every token route and never reaches a query', async () => {
+  const id = freshEvent();
+  await activate('TIMEDEAL', id, { maxCapacity: 1, entryBatchSize: 1, entryIntervalSeconds: 1 });
+  const mine: string = (await t.call('POST', `/queue/TIMEDEAL/${id}/enter`)).body.data.entryToken;
+  const malformed = [
+    'not-a-token',
+    encodeURIComponent('토큰'),
+    encodeURIComponent('f47ac10b-58cc-4372-a567-0e02b2c3d47é'),
+    mine.toUpperCase(),
+    `${mine}0`,
+    mine.slice(0, 35),
+    '%00',
+  ];
+  for (const token of malformed) {
+    for (const [method, path] of [
+      ['GET', `/queue/token/${token}`],
+      ['DELETE', `/queue/token/${token}`],
+      ['GET', `/queue/TIMEDEAL/${id}/subscribe/${token}`],
+    ] as const) {
+      const res = await t.call(method, path);
+      assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(codeOf(res), 'C002', `${method} ${path}`);
+      assert.equal(res.body.error.details[0].field, 'entryToken');
+      assert.equal(res.body.error.details[0].message, 'Entry token must be a lowercase UUID');
+    }
+  }
+  // The entry is untouched by all of that.
+  const own = await t.call('GET', `/queue/token/${mine}`);
+  assert.equal(own.status, 200);
+  assert.equal(own.body.data.status, 'WAITING');
+});
+
+test('eventType: letters and digits of any script joined by single _ . -; control characters, emoji, white space, `..` and key separators are 400 C002', async () => {
+  const id = freshEvent();
+  const body = { maxCapacity: 1, entryBatchSize: 1, entryIntervalSeconds: 1 };
+  for (const good of ['TIMEDEAL', 'flash-sale.2026_03', '타임딜', 'A']) {
+    const res = await t.call('POST', `/admin/queue/${encodeURIComponent(good)}/${id}/activate`, { token: t.adminToken, body });
+    assert.equal(res.status, 200, `${good}: ${JSON.stringify(res.body)}`);
+  }
+  const bad = ['A\u0000B', '\u0000', 'A\tB', 'sale😀', '😀', 'a..b', '.a', 'a-', 'A B', ' A', 'a:b', 'a{b}', 'a/b', 'x'.repeat(51)];
+  for (const type of bad) {
+    // Dots escaped too, or a client would resolve a `..` segment before sending.
+    const seg = encodeURIComponent(type).replace(/\./g, '%2E');
+    for (const [method, path, opts] of [
+      ['POST', `/admin/queue/${seg}/${id}/activate`, { token: t.adminToken, body }],
+      ['POST', `/queue/${seg}/${id}/enter`, {}],
+      ['GET', `/queue/${seg}/${id}/status`, {}],
+    ] as const) {
+      const res = await t.call(method, path, opts);
+      assert.equal(res.status, 400, `${JSON.stringify(type)} ${method} ${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(codeOf(res), 'C002');
+      assert.equal(res.body.error.details[0].field, 'eventType');
+    }
+  }
+  const rows = await t.db.selectFrom('waiting_queues').select('event_type').where('event_id', '=', id).execute();
+  assert.deepEqual(rows.map((r) => r.event_type).sort(), ['A', 'TIMEDEAL', 'flash-sale.2026_03', '타임딜'].sort());
+  // A bare `..` or `.` segment is resolved by URL parsers before routing; raw
+  // clients can still send one, and the pattern (compiled with `u`, as ajv does) refuses it.
+  const pattern = new RegExp(EVENT_TYPE_PATTERN, 'u');
+  for (const type of ['..', '.', '...']) assert.equal(pattern.test(type), false, type);
+  assert.equal(pattern.test('타임딜'), true);
 });
 
 test('gating: S806 without an entry, S805 while waiting, pass when admitted or without an active queue', async () => {

@@ -43,15 +43,19 @@ export const QueueActivateRequest = Type.Object(
 export type QueueActivateRequest = Static<typeof QueueActivateRequest>;
 
 /**
- * `eventType` is free text and case-sensitive (`TIMEDEAL` ≠ `timedeal`); at most
- * 50 characters (the column), no leading or trailing white space (MySQL
- * comparisons ignore trailing spaces, so `A ` and `A` could not be told apart).
+ * `eventType` is a case-sensitive name (`TIMEDEAL` ≠ `timedeal`) of 1–50
+ * characters (the column): words of letters (any script, with their combining
+ * marks) and digits, joined by single `_`, `.` or `-`. So no white space, no
+ * control characters, no emoji or symbols, no `..`, and none of the `:`, `{`,
+ * `}` or `/` that would blur the Redis key or the path it is part of.
  */
-const EventType = msg(Type.String({ minLength: 1, maxLength: 50, pattern: '^\\S(.*\\S)?$' }), {
+export const EVENT_TYPE_PATTERN = '^[\\p{L}\\p{N}][\\p{L}\\p{M}\\p{N}]*([_.-][\\p{L}\\p{M}\\p{N}]+)*$';
+
+const EventType = msg(Type.String({ minLength: 1, maxLength: 50, pattern: EVENT_TYPE_PATTERN }), {
   required: 'Event type is required',
   minLength: 'Event type is required',
   maxLength: 'Event type must be at most 50 characters',
-  pattern: 'Event type must not start or end with white space',
+  pattern: "Event type must be letters and digits, optionally joined by single '_', '.' or '-'",
 });
 
 const EventId = msg(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), {
@@ -61,8 +65,19 @@ const EventId = msg(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER 
   maximum: 'Event id must be a positive integer',
 });
 
-/** A token of any shape: one that is not a live UUID is simply unknown (S803), not a 400. */
-const EntryToken = Type.String({ minLength: 1, maxLength: 200 });
+/**
+ * An entry token is a random UUID in lowercase (the shape `enter` hands out):
+ * anything else never reaches a query and answers 400 C002; a well-formed token
+ * that names no entry is S803.
+ */
+export const ENTRY_TOKEN_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+const EntryToken = msg(Type.String({ minLength: 36, maxLength: 36, pattern: ENTRY_TOKEN_PATTERN }), {
+  required: 'Entry token is required',
+  minLength: 'Entry token must be a lowercase UUID',
+  maxLength: 'Entry token must be a lowercase UUID',
+  pattern: 'Entry token must be a lowercase UUID',
+});
 
 export const QueueParams = Type.Object({ eventType: EventType, eventId: EventId });
 export const TokenParams = Type.Object({ entryToken: EntryToken });

@@ -1,12 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Money, msg, Nullable } from '../../platform/http/schema';
+import { Money, msg, Nullable, SINGLE_LINE_TEXT_PATTERN, Text } from '../../platform/http/schema';
 
 export const MAX_KEYWORD_LENGTH = 100;
 export const MAX_SEARCH_SIZE = 100;
 export const KEYWORD_TOO_LONG = `Keyword must be at most ${MAX_KEYWORD_LENGTH} characters`;
 
-const keyword = () =>
-  msg(Type.String({ maxLength: MAX_KEYWORD_LENGTH }), { maxLength: KEYWORD_TOO_LONG });
+const keyword = () => Text({ label: 'Keyword', maxLength: MAX_KEYWORD_LENGTH, maxMessage: KEYWORD_TOO_LONG });
+
+/** A keyword that must be sent, though it may be empty (a suggestion for "" is simply `[]`). */
+function presentKeyword() {
+  const schema = keyword();
+  return msg(schema, { ...schema['x-messages'], required: 'Keyword is required' });
+}
 
 const price = (name: string) =>
   msg(Type.Number({ minimum: 0 }), { minimum: `${name} must be non-negative`, required: `${name} must be a number` });
@@ -33,7 +38,7 @@ export const SearchQuerystring = Type.Object({
 export type SearchQuerystring = Static<typeof SearchQuerystring>;
 
 export const SuggestQuerystring = Type.Object({
-  keyword: msg(Type.String({ maxLength: MAX_KEYWORD_LENGTH }), { required: 'Keyword is required', maxLength: KEYWORD_TOO_LONG }),
+  keyword: presentKeyword(),
   size: Type.Optional(size(5, 20)),
 });
 
@@ -42,15 +47,14 @@ export const RecentQuerystring = Type.Object({ size: Type.Optional(size(10, 20))
 
 /** `POST /search/recent?keyword=` */
 export const RecentKeywordQuerystring = Type.Object({
-  keyword: msg(Type.String({ pattern: '\\S', maxLength: MAX_KEYWORD_LENGTH }), {
-    required: 'Keyword is required',
-    pattern: 'Keyword is required',
-    maxLength: KEYWORD_TOO_LONG,
-  }),
+  keyword: Text({ label: 'Keyword', maxLength: MAX_KEYWORD_LENGTH, maxMessage: KEYWORD_TOO_LONG, required: 'Keyword is required' }),
 });
 
 export const RecentKeywordParams = Type.Object({
-  keyword: msg(Type.String({ minLength: 1, maxLength: MAX_KEYWORD_LENGTH }), { maxLength: KEYWORD_TOO_LONG }),
+  keyword: msg(Type.String({ minLength: 1, maxLength: MAX_KEYWORD_LENGTH, pattern: SINGLE_LINE_TEXT_PATTERN }), {
+    maxLength: KEYWORD_TOO_LONG,
+    pattern: 'Keyword must not contain control characters, line breaks or unpaired surrogates',
+  }),
 });
 
 /** One result (contract §3.2 SearchResponse, in its field order). */

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, DateTimeInput, IdParam, Money, msg, NotBlank, Nullable, OptionalNullable } from '../../platform/http/schema';
+import { DateTime, DateTimeInput, IdParam, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
 import { AddressRequest } from '../order/schemas';
 
 export const TIMEDEAL_STATUSES = ['SCHEDULED', 'ACTIVE', 'ENDED', 'CANCELLED'] as const;
@@ -57,8 +57,15 @@ export type TimeDealProductRequest = Static<typeof TimeDealProductRequest>;
 
 export const TimeDealCreateRequest = Type.Object(
   {
-    name: NotBlank('Time deal name is required', 100, 'Name must be less than 100 characters'),
-    description: OptionalNullable(msg(Type.String({ maxLength: 10_000 }), { maxLength: 'Description is too long' })),
+    name: Text({
+      label: 'Time deal name',
+      maxLength: 100,
+      required: 'Time deal name is required',
+      maxMessage: 'Name must be less than 100 characters',
+    }),
+    description: OptionalNullable(
+      Text({ label: 'Description', maxLength: 10_000, multiline: true, maxMessage: 'Description is too long' }),
+    ),
     startsAt: DateTimeInput('Start time is required', 'Start time'),
     endsAt: DateTimeInput('End time is required', 'End time'),
     products: msg(Type.Array(TimeDealProductRequest, { minItems: 1, maxItems: 100 }), {

@@ -3,7 +3,7 @@ import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { parseDateTime } from '../../platform/http/schema';
+import { parseDateTime, trimmedOrNull } from '../../platform/http/schema';
 import { LockBusy } from '../../platform/lock';
 import { decimalToWire, toDecimal, toMinor, toWire } from '../../platform/money';
 import type { Redis } from '../../platform/redis/index';
@@ -218,7 +218,7 @@ export class TimeDealService implements DealUnits {
 
     const [created] = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
-      const dealId = await repo.insertDeal({ name: req.name.trim(), description: req.description ?? null, starts_at: startsAt!, ends_at: endsAt! });
+      const dealId = await repo.insertDeal({ name: req.name.trim(), description: trimmedOrNull(req.description), starts_at: startsAt!, ends_at: endsAt! });
       await repo.insertProducts(rows.map((r) => ({ ...r, time_deal_id: dealId })));
       // Read inside the transaction: once it commits, no further read can turn the created deal into an error.
       return this.present([(await repo.findDeal(dealId))!], { repo, names: new Map(snapshots.map((s) => [s.id, s])) });

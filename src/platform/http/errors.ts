@@ -52,6 +52,7 @@ export const Errors = {
   PG_CONNECTION_ERROR: { code: 'S311', status: 503, message: 'Payment gateway connection error' },
   PAYMENT_CANNOT_BE_CANCELLED: { code: 'S312', status: 400, message: 'Payment cannot be cancelled in current status' },
   PAYMENT_USER_MISMATCH: { code: 'S313', status: 403, message: 'Payment does not belong to current user' },
+  PAYMENT_IN_PROGRESS: { code: 'S314', status: 409, message: 'A payment for this order is already in progress' },
   INVENTORY_NOT_FOUND: { code: 'S401', status: 404, message: 'Inventory not found for product' },
   INSUFFICIENT_STOCK: { code: 'S402', status: 400, message: 'Insufficient stock available' },
   STOCK_RESERVATION_FAILED: { code: 'S403', status: 500, message: 'Failed to reserve stock' },

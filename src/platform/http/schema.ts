@@ -30,12 +30,73 @@ export function OptionalNullable<T extends TSchema>(schema: T) {
   return Type.Optional(Nullable(schema));
 }
 
-/** A required, non-blank string (Bean Validation's @NotBlank) with a max length. */
-export function NotBlank(requiredMessage: string, maxLength?: number, maxMessage?: string) {
-  return msg(Type.String({ pattern: '\\S', ...(maxLength ? { maxLength } : {}) }), {
-    required: requiredMessage,
-    pattern: requiredMessage,
-    ...(maxMessage ? { maxLength: maxMessage } : {}),
+/**
+ * Free text on one line: no C0 control characters (tab included), no DEL or C1
+ * controls, no line or paragraph separators, no unpaired UTF-16 surrogates.
+ * Ajv compiles patterns with the `u` flag, so a surrogate pair (an emoji) is
+ * one code point outside these ranges, while a lone `\ud800` is refused.
+ */
+export const SINGLE_LINE_TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\uD800-\\uDFFF]*$';
+
+/** Free text over several lines: as `SINGLE_LINE_TEXT_PATTERN`, but tab, line feed and carriage return are allowed. */
+export const MULTILINE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]*$';
+
+export interface TextOptions {
+  /** The field as a person names it, for the character message: "Product name". */
+  label: string;
+  maxLength: number;
+  /** `maxLength`'s message; default "<label> must be at most <maxLength> characters". */
+  maxMessage?: string;
+  /**
+   * Makes the field NotBlank: absent, null, empty or white space only answer this
+   * message. Without it, an empty string is allowed (an optional field).
+   */
+  required?: string;
+  /** Allows tab, line feed and carriage return (descriptions, reasons). */
+  multiline?: boolean;
+}
+
+/**
+ * Free text a person typed (names, descriptions, nicknames, addresses, reasons):
+ * bounded, printable (see the two patterns above), and — when `required` —
+ * not blank. Surrounding white space is accepted here and trimmed by the
+ * service that stores the value. Wrap in `OptionalNullable` for optional fields.
+ */
+export function Text(options: TextOptions) {
+  const { label, maxLength, required, multiline = false } = options;
+  const schema = Type.String({
+    maxLength,
+    pattern: multiline ? MULTILINE_TEXT_PATTERN : SINGLE_LINE_TEXT_PATTERN,
+    // The blank check sits in its own subschema so it can carry its own message.
+    ...(required ? { allOf: [msg(Type.String({ pattern: '\\S' }), { pattern: required })] } : {}),
+  });
+  return msg(schema, {
+    ...(required ? { required, minLength: required } : {}),
+    type: required ?? `${label} must be a string`,
+    maxLength: options.maxMessage ?? `${label} must be at most ${maxLength} characters`,
+    pattern: multiline
+      ? `${label} must not contain control characters (other than tab and line breaks) or unpaired surrogates`
+      : `${label} must not contain control characters, line breaks or unpaired surrogates`,
+  });
+}
+
+/** A required, non-blank, single-line string (Bean Validation's @NotBlank) with a max length. */
+export function NotBlank(requiredMessage: string, maxLength = 255, maxMessage?: string, label = 'Value') {
+  return Text({ label, maxLength, required: requiredMessage, maxMessage });
+}
+
+/**
+ * A code the service made up (order, payment and tracking numbers): ASCII
+ * letters, digits, `-` and `_`, at most 30 characters. A well-formed code that
+ * names nothing is the domain's not-found error; anything else never reaches a
+ * query and answers 400 C002.
+ */
+export function CodeParam(label: string, maxLength = 30) {
+  return msg(Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' }), {
+    required: `${label} is required`,
+    minLength: `${label} is required`,
+    maxLength: `${label} must be at most ${maxLength} characters`,
+    pattern: `${label} may only contain letters, digits, '-' and '_'`,
   });
 }
 
@@ -115,3 +176,9 @@ export const ErrorEnvelope = Type.Object({
     ),
   }),
 });
+
+/** An optional free-text value as stored: trimmed, and null when nothing is left. */
+export function trimmedOrNull(value: string | null | undefined): string | null {
+  const text = value?.trim();
+  return text ? text : null;
+}
