@@ -15,6 +15,7 @@ import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope'
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
+import { rateLimitPlugin } from './platform/http/rate-limit';
 import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
 import { AuthService } from './modules/auth/service';
@@ -272,6 +273,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     collectors: [infra.eventing.registerMetrics, (registry) => services.saga.registerMetrics(registry)],
   });
   await app.register(authPlugin, { tokens: infra.tokens, config });
+  // After auth (per-user limits read the principal), before the routes that name a limit.
+  await app.register(rateLimitPlugin, { redis: infra.redis, config, dependencies: infra.dependencies, log: infra.log });
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
