@@ -83,6 +83,14 @@ export interface Config {
    * address is the client), `true` (any), or addresses/CIDRs (`loopback`, `10.0.0.0/8`, …).
    */
   trustProxy: boolean | string[];
+  /** Served to browsers over HTTPS only (a TLS proxy in front): adds HSTS and CSP `upgrade-insecure-requests`. */
+  httpsOnly: boolean;
+  /** Whether `/docs` (Swagger UI and the OpenAPI JSON) is served. */
+  docsEnabled: boolean;
+  /** Whether `/metrics` is served. */
+  metricsEnabled: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -200,6 +208,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSignupIp: limit(env, 'RATE_LIMIT_SIGNUP_IP', 20, 600_000),
     rateLimitSaleUser: limit(env, 'RATE_LIMIT_SALE_USER', 20, 10_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    httpsOnly: oneOf(env, 'HTTPS_ONLY', ['true', 'false'] as const, 'false') === 'true',
+    docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
 }
 
