@@ -15,6 +15,8 @@ import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope'
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
+import { rateLimitPlugin } from './platform/http/rate-limit';
+import { securityPlugin } from './platform/http/security';
 import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
 import { AuthService } from './modules/auth/service';
@@ -265,13 +267,19 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(metricsPlugin, {
-    pool: infra.pool,
-    redis: infra.redis,
-    collectors: [infra.eventing.registerMetrics, (registry) => services.saga.registerMetrics(registry)],
-  });
+  // Hardening: security headers, the operations endpoints' switches and token, rate limits.
+  await app.register(securityPlugin, { config });
+  if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (config.metricsEnabled) {
+    await app.register(metricsPlugin, {
+      pool: infra.pool,
+      redis: infra.redis,
+      collectors: [infra.eventing.registerMetrics, (registry) => services.saga.registerMetrics(registry)],
+    });
+  }
   await app.register(authPlugin, { tokens: infra.tokens, config });
+  // After auth (per-user limits read the principal), before the routes that name a limit.
+  await app.register(rateLimitPlugin, { redis: infra.redis, config, dependencies: infra.dependencies, log: infra.log });
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {

@@ -68,6 +68,35 @@ export interface Config {
   saleReconcileIntervalMs: number;
   /** How long a unit Redis admitted may go without its MySQL row before it counts as stranded. */
   saleAdmissionGraceMs: number;
+  /** Rate limits on or off (`RATE_LIMIT_ENABLED`); each limit's count lives in Redis, shared by every instance. */
+  rateLimitEnabled: boolean;
+  /** Login attempts per client address. */
+  rateLimitLoginIp: LimitSetting;
+  /** Login attempts per email address, whatever the client address. */
+  rateLimitLoginEmail: LimitSetting;
+  /** Signups per client address. */
+  rateLimitSignupIp: LimitSetting;
+  /** Coupon issues, time-deal purchases and queue entries per user, each counted on its own. */
+  rateLimitSaleUser: LimitSetting;
+  /**
+   * Which peers may tell the client address in `X-Forwarded-For`: `false` (none: the socket's
+   * address is the client), `true` (any), or addresses/CIDRs (`loopback`, `10.0.0.0/8`, …).
+   */
+  trustProxy: boolean | string[];
+  /** Served to browsers over HTTPS only (a TLS proxy in front): adds HSTS and CSP `upgrade-insecure-requests`. */
+  httpsOnly: boolean;
+  /** Whether `/docs` (Swagger UI and the OpenAPI JSON) is served. */
+  docsEnabled: boolean;
+  /** Whether `/metrics` is served. */
+  metricsEnabled: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
+}
+
+/** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
+export interface LimitSetting {
+  max: number;
+  windowMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -173,5 +202,31 @@ export function loadConfig(env: Env = process.env): Config {
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
     saleReconcileIntervalMs: int(env, 'SALE_RECONCILE_INTERVAL_MS', 3000, 100),
     saleAdmissionGraceMs: int(env, 'SALE_ADMISSION_GRACE_MS', 5000, 0),
+    rateLimitEnabled: oneOf(env, 'RATE_LIMIT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    rateLimitLoginIp: limit(env, 'RATE_LIMIT_LOGIN_IP', 10, 60_000),
+    rateLimitLoginEmail: limit(env, 'RATE_LIMIT_LOGIN_EMAIL', 10, 60_000),
+    rateLimitSignupIp: limit(env, 'RATE_LIMIT_SIGNUP_IP', 20, 600_000),
+    rateLimitSaleUser: limit(env, 'RATE_LIMIT_SALE_USER', 20, 10_000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    httpsOnly: oneOf(env, 'HTTPS_ONLY', ['true', 'false'] as const, 'false') === 'true',
+    docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
+}
+
+/** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */
+function limit(env: Env, name: string, max: number, windowMs: number): LimitSetting {
+  return { max: int(env, `${name}_MAX`, max, 1), windowMs: int(env, `${name}_WINDOW_MS`, windowMs, 1000) };
+}
+
+function trustProxy(raw: string | undefined): boolean | string[] {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((s) => /^\d+$/.test(s))) {
+    throw new Error(`TRUST_PROXY must be true, false or proxy addresses/CIDRs (hop counts can't check the peer), got "${raw}"`);
+  }
+  return list;
 }

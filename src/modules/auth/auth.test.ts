@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { codeOf, TestApp, type TestResponse } from '../../../test/helpers';
 import type { App } from '../../app';
 import { API_PREFIX, ok } from '../../platform/http/envelope';
 import { principal } from '../../platform/http/auth';
-import { verifyPassword } from './password';
+import { ARGON2_PARAMS, PasswordHasher, verifyPassword } from './password';
+import { AuthService } from './service';
 
 const SIGNUP = '/api/v1/auth/signup';
 const LOGIN = '/api/v1/auth/login';
@@ -200,7 +202,7 @@ describe('auth module: signup and login', () => {
     assert.deepEqual(res.body.error.details, [{ field: 'password', message: 'Password is required' }]);
   });
 
-  test('passwords are stored as salted scrypt, never in plain text', async () => {
+  test('passwords are stored as salted Argon2id with the OWASP parameters, never in plain text', async () => {
     const password = 'Same-Password-42';
     const a = uniqueEmail();
     const b = uniqueEmail();
@@ -210,11 +212,11 @@ describe('auth module: signup and login', () => {
     const rowB = await userRow(b);
     assert.ok(rowA && rowB);
 
-    const format = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+=*)\$([A-Za-z0-9+/]+=*)$/;
-    const [, n, r, p, saltA, hashA] = format.exec(rowA.password_hash) ?? [];
+    const format = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+    const [, m, tCost, p, saltA, hashA] = format.exec(rowA.password_hash) ?? [];
     const [, , , , saltB, hashB] = format.exec(rowB.password_hash) ?? [];
     assert.ok(hashA && hashB, `unexpected format: ${rowA.password_hash}`);
-    assert.ok(Number(n) >= 16384 && Number(r) >= 8 && Number(p) >= 1, 'work factor');
+    assert.deepEqual([Number(m), Number(tCost), Number(p)], [19456, 2, 1], 'm=19 MiB, t=2, p=1');
     assert.ok(Buffer.from(saltA, 'base64').length >= 16, 'salt of at least 16 bytes');
     assert.ok(Buffer.from(hashA, 'base64').length >= 32, 'key of at least 32 bytes');
 
@@ -234,5 +236,85 @@ describe('auth module: signup and login', () => {
     assert.equal(await verifyPassword(password, rowB.password_hash), true);
     assert.equal(await verifyPassword(`${password}x`, rowA.password_hash), false);
     assert.equal(await verifyPassword(password, 'plain-text'), false);
+  });
+
+  /** A hash as the service wrote them before Argon2id: `scrypt$N$r$p$salt$key`. */
+  function legacyScrypt(password: string): string {
+    const salt = randomBytes(16);
+    const key = scryptSync(password.normalize('NFKC'), salt, 64, { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    return `scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}`;
+  }
+
+  async function userWithHash(passwordHash: string) {
+    const id = randomUUID();
+    const email = uniqueEmail();
+    await t.db.insertInto('users').values({ id, email, password_hash: passwordHash, nickname: 'Old', roles: 'ROLE_USER' }).execute();
+    return { id, email };
+  }
+
+  test('an old scrypt hash still logs in, and is replaced by Argon2id at that login (a failed login leaves it)', async () => {
+    const old = legacyScrypt('old-password-1');
+    const user = await userWithHash(old);
+
+    assert.equal((await login({ email: user.email, password: 'old-password-2' })).status, 401);
+    assert.equal((await userRow(user.email))?.password_hash, old, 'a wrong password changes nothing');
+
+    const res = await login({ email: user.email, password: 'old-password-1' });
+    assertTokenResponse(res, 200);
+    assert.equal(decodeJwt(res.body.data.accessToken).sub, user.id);
+    const stored = (await userRow(user.email))?.password_hash ?? '';
+    assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal(await verifyPassword('old-password-1', stored), true);
+
+    // And the new hash logs in as well, without being rewritten again.
+    assertTokenResponse(await login({ email: user.email, password: 'old-password-1' }), 200);
+    assert.equal((await userRow(user.email))?.password_hash, stored);
+  });
+
+  test('an Argon2id hash with other parameters is rehashed with the current ones at the next login', async () => {
+    const weaker = await new PasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1 }).hash('weak-params-1');
+    const user = await userWithHash(weaker);
+    assertTokenResponse(await login({ email: user.email, password: 'weak-params-1' }), 200);
+    const stored = (await userRow(user.email))?.password_hash ?? '';
+    assert.notEqual(stored, weaker);
+    assert.match(stored, new RegExp(`^\\$argon2id\\$v=19\\$m=${ARGON2_PARAMS.memoryCost},t=${ARGON2_PARAMS.timeCost},p=${ARGON2_PARAMS.parallelism}\\$`));
+  });
+
+  test('an unknown email costs a password verification too: same answer, comparable time', async () => {
+    const hasher = new PasswordHasher();
+    let verifications = 0;
+    const counting = new (class extends PasswordHasher {
+      override async verify(password: string, stored: string) {
+        verifications++;
+        return hasher.verify(password, stored);
+      }
+    })();
+    const auth = new AuthService(t.db, t.infra.tokens, counting);
+    const email = uniqueEmail();
+    await auth.signup({ email, password: 'password123', nickname: 'Timing' });
+
+    const attempt = async (address: string) => {
+      const started = process.hrtime.bigint();
+      const err = await auth.login({ email: address, password: 'password124' }).then(
+        () => undefined,
+        (e: { def?: { code: string } }) => e,
+      );
+      assert.equal(err?.def?.code, 'A001');
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    await attempt(email); // warm-up (the dummy hash is made on first use)
+    await attempt(uniqueEmail());
+
+    verifications = 0;
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      wrong.push(await attempt(email));
+      unknown.push(await attempt(uniqueEmail()));
+    }
+    assert.equal(verifications, 10, 'one Argon2id verification per attempt, known email or not');
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const [w, u] = [median(wrong), median(unknown)];
+    assert.ok(u >= w / 3 && w >= u / 3, `wrong password ${w.toFixed(1)} ms, unknown email ${u.toFixed(1)} ms`);
   });
 });

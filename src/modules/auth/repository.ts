@@ -22,6 +22,11 @@ export class UserRepository {
     await this.db.insertInto('users').values(row).execute();
   }
 
+  /** Replaces a password hash, unless it changed since it was read (then the newer one stays). */
+  async setPasswordHash(id: string, previous: string, next: string): Promise<void> {
+    await this.db.updateTable('users').set({ password_hash: next }).where('id', '=', id).where('password_hash', '=', previous).execute();
+  }
+
   /** Insert or refresh a user by id (demo data). */
   async upsert(row: UserRow): Promise<void> {
     await this.db

@@ -9,7 +9,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
     app.post(
       '/signup',
       {
-        config: { auth: 'public' },
+        config: { auth: 'public', limit: 'signup' },
         schema: { tags: ['auth'], body: SignupRequest, response: { 201: Envelope(TokenResponse) } },
       },
       async (request, reply) => reply.status(201).send(ok(await auth.signup(request.body))),
@@ -17,7 +17,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
     app.post(
       '/login',
       {
-        config: { auth: 'public' },
+        config: { auth: 'public', limit: 'login' },
         schema: { tags: ['auth'], body: LoginRequest, response: { 200: Envelope(TokenResponse) } },
       },
       async (request) => ok(await auth.login(request.body)),

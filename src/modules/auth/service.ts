@@ -4,7 +4,7 @@ import { isDuplicateKey } from '../../platform/db/index';
 import type { Role, TokenService } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
 import { UserRepository } from './repository';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './password';
+import { passwords as defaultHasher, type PasswordHasher } from './password';
 import type { LoginRequest, SignupRequest, TokenResponse } from './schemas';
 
 /** Users with passwords in MySQL; issues the service's own access tokens. */
@@ -14,6 +14,7 @@ export class AuthService {
   constructor(
     db: Db,
     private readonly tokens: TokenService,
+    private readonly passwords: PasswordHasher = defaultHasher,
   ) {
     this.users = new UserRepository(db);
   }
@@ -25,7 +26,7 @@ export class AuthService {
       await this.users.insert({
         id,
         email,
-        password_hash: await hashPassword(req.password),
+        password_hash: await this.passwords.hash(req.password),
         nickname: req.nickname.trim(),
         roles: 'ROLE_USER',
       });
@@ -38,8 +39,13 @@ export class AuthService {
 
   async login(req: LoginRequest): Promise<TokenResponse> {
     const user = await this.users.findByEmail(req.email.trim().toLowerCase());
-    const ok = await verifyPassword(req.password, user?.password_hash ?? (await DUMMY_HASH));
+    // An unknown email costs a verification too: wrong password and unknown email look the same, in time as in answer.
+    const ok = user ? await this.passwords.verify(req.password, user.password_hash) : await this.passwords.verifyNothing(req.password);
     if (!user || !ok) throw fail('INVALID_CREDENTIALS');
+    // The password is known now: a hash from an older scheme or with other parameters is replaced.
+    if (this.passwords.needsRehash(user.password_hash)) {
+      await this.users.setPasswordHash(user.id, user.password_hash, await this.passwords.hash(req.password));
+    }
     return this.issue({
       userId: user.id,
       roles: user.roles.split(',') as Role[],
@@ -53,7 +59,7 @@ export class AuthService {
     await this.users.upsert({
       id: user.id,
       email: user.email.toLowerCase(),
-      password_hash: await hashPassword(user.password),
+      password_hash: await this.passwords.hash(user.password),
       nickname: user.nickname,
       roles: user.roles.join(','),
     });

@@ -48,7 +48,7 @@ export function couponRoutes(coupons: CouponService): FastifyPluginAsyncTypebox 
     app.post(
       '/coupons/:couponId/issue',
       {
-        config: { auth: 'user' },
+        config: { auth: 'user', limit: 'coupon-issue' },
         schema: { tags: ['coupons'], params: CouponIdParams, response: { 201: Envelope(UserCouponResponse) } },
       },
       async (request, reply) => {

@@ -20,6 +20,7 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
     app.post(
       '/queue/:eventType/:eventId/enter',
       {
+        config: { limit: 'queue-entry' },
         schema: {
           tags,
           summary: 'Join the line (S801 without an active queue; already WAITING/ENTERED: that entry, 200)',

@@ -38,7 +38,7 @@ export function timeDealRoutes(timedeals: TimeDealService): FastifyPluginAsyncTy
     app.post(
       '/time-deals/purchase',
       {
-        config: { auth: 'user' },
+        config: { auth: 'user', limit: 'deal-purchase' },
         schema: { tags: ['time-deal'], body: TimeDealPurchaseRequest, response: { 201: Envelope(TimeDealPurchaseResponse) } },
       },
       async (request, reply) => reply.status(201).send(ok(await timedeals.purchase(principal(request).userId, request.body))),
