@@ -68,6 +68,8 @@ export interface Config {
   saleReconcileIntervalMs: number;
   /** How long a unit Redis admitted may go without its MySQL row before it counts as stranded. */
   saleAdmissionGraceMs: number;
+  /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
+  jwtMaxTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -129,6 +131,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new Error('JWT_SECRET must be at least 32 characters');
   }
+  const jwtMaxTtlSeconds = int(env, 'JWT_MAX_TTL_S', 86_400, 60);
+  if (int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60) > jwtMaxTtlSeconds) {
+    throw new Error('ACCESS_TOKEN_TTL_S must not exceed JWT_MAX_TTL_S: login would issue tokens the service refuses');
+  }
   return {
     nodeEnv,
     port: int(env, 'PORT', 8080),
@@ -173,5 +179,6 @@ export function loadConfig(env: Env = process.env): Config {
     sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
     saleReconcileIntervalMs: int(env, 'SALE_RECONCILE_INTERVAL_MS', 3000, 100),
     saleAdmissionGraceMs: int(env, 'SALE_ADMISSION_GRACE_MS', 5000, 0),
+    jwtMaxTtlSeconds,
   };
 }
