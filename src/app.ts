@@ -11,7 +11,7 @@ import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
 import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
-import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope';
+import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
@@ -205,6 +205,29 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 
 export type App = FastifyInstance;
 
+/** The deepest nesting of objects and arrays a JSON body may have. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether JSON text nests objects/arrays at most `max` deep (brackets inside strings don't count). */
+export function withinDepth(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return true;
+}
+
 /** The HTTP application: platform plugins first, then every module's routes. */
 export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
   const { config } = infra;
@@ -215,6 +238,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Errors raised before a route runs answer in the envelope too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ajv: {
       customOptions: {
         allErrors: true,
@@ -239,6 +265,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     try {
+      // No body here nests deeply; a deeper one is refused before anything walks it recursively.
+      if (!withinDepth(text, MAX_JSON_DEPTH)) throw new SyntaxError('too deep');
       done(null, JSON.parse(text));
     } catch {
       const err = new SyntaxError('Invalid request body format') as SyntaxError & { statusCode: number };
