@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import cors from '@fastify/cors';
@@ -205,6 +206,28 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 
 export type App = FastifyInstance;
 
+const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  keywords: ['x-messages'],
+};
+
+/**
+ * Two Ajv instances: JSON bodies are validated as sent (`true`, `[1]`, `"1"`
+ * and `""` are not numbers), while query, path and header strings are
+ * coerced to the types their schemas name.
+ */
+function strictBodyValidator(): ReturnType<typeof AjvCompiler> {
+  const pool = AjvCompiler();
+  return (externalSchemas) => {
+    const strict = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } });
+    const coercing = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' as const } });
+    return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
+  };
+}
+
 /** The deepest nesting of objects and arrays a JSON body may have. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -241,16 +264,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     // Errors raised before a route runs answer in the envelope too.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    ajv: {
-      customOptions: {
-        allErrors: true,
-        verbose: true,
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        keywords: ['x-messages'],
-      },
-    },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
