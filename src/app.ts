@@ -261,6 +261,15 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // A client that sends slowly, or stops, holds a connection no longer than these.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // How often node looks for requests past their time (its default, 30 s, would double the limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
+    },
     // Errors raised before a route runs answer in the envelope too.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,

@@ -70,6 +70,14 @@ export interface Config {
   saleAdmissionGraceMs: number;
   /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
   jwtMaxTtlSeconds: number;
+  /** Receiving a whole request, body included; beyond it 408 C017 and the connection closes. Streams, once open, are exempt. */
+  requestTimeoutMs: number;
+  /** Receiving a request's headers (at most `requestTimeoutMs`). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; above a load balancer's own idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
+  connectionTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new Error('JWT_SECRET must be at least 32 characters');
   }
   const jwtMaxTtlSeconds = int(env, 'JWT_MAX_TTL_S', 86_400, 60);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100);
   if (int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60) > jwtMaxTtlSeconds) {
     throw new Error('ACCESS_TOKEN_TTL_S must not exceed JWT_MAX_TTL_S: login would issue tokens the service refuses');
   }
@@ -180,5 +189,9 @@ export function loadConfig(env: Env = process.env): Config {
     saleReconcileIntervalMs: int(env, 'SALE_RECONCILE_INTERVAL_MS', 3000, 100),
     saleAdmissionGraceMs: int(env, 'SALE_ADMISSION_GRACE_MS', 5000, 0),
     jwtMaxTtlSeconds,
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
   };
 }
