@@ -355,3 +355,23 @@ describe('auth over HTTP (RS256, JWT_PUBLIC_KEY)', () => {
     assert401(await t.call('GET', `${BASE}/user`, { token: expired }));
   });
 });
+
+describe('trusted gateway headers (TRUST_GATEWAY_HEADERS=true)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await TestApp.start({ TRUST_GATEWAY_HEADERS: 'true' }, { routes: authTestRoutes });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  test('a sane X-User-Id identifies the caller; one no table could hold → 401 C005', async () => {
+    const ok = await t.call('GET', `${BASE}/user`, { token: null, headers: { 'x-user-id': 'gw-user-1', 'x-user-roles': 'ROLE_USER' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.data.userId, 'gw-user-1');
+    for (const id of ['u'.repeat(65), 'a b', '%C3%BC']) {
+      const res = await t.call('GET', `${BASE}/user`, { token: null, headers: { 'x-user-id': id === '%C3%BC' ? decodeURIComponent(id) : id } });
+      assert401(res);
+    }
+  });
+});
