@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import cors from '@fastify/cors';
@@ -11,7 +12,7 @@ import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
 import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
-import { API_PREFIX, envelopePlugin, sendError } from './platform/http/envelope';
+import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
@@ -207,6 +208,51 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 
 export type App = FastifyInstance;
 
+const AJV_OPTIONS = {
+  allErrors: true,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  keywords: ['x-messages'],
+};
+
+/**
+ * Two Ajv instances: JSON bodies are validated as sent (`true`, `[1]`, `"1"`
+ * and `""` are not numbers), while query, path and header strings are
+ * coerced to the types their schemas name.
+ */
+function strictBodyValidator(): ReturnType<typeof AjvCompiler> {
+  const pool = AjvCompiler();
+  return (externalSchemas) => {
+    const strict = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } });
+    const coercing = pool(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: 'array' as const } });
+    return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
+  };
+}
+
+/** The deepest nesting of objects and arrays a JSON body may have. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether JSON text nests objects/arrays at most `max` deep (brackets inside strings don't count). */
+export function withinDepth(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return true;
+}
+
 /** The HTTP application: platform plugins first, then every module's routes. */
 export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
   const { config } = infra;
@@ -217,16 +263,19 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
-    ajv: {
-      customOptions: {
-        allErrors: true,
-        verbose: true,
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        keywords: ['x-messages'],
-      },
+    // A client that sends slowly, or stops, holds a connection no longer than these.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // How often node looks for requests past their time (its default, 30 s, would double the limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
     },
+    // Errors raised before a route runs answer in the envelope too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidator() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -241,6 +290,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     try {
+      // No body here nests deeply; a deeper one is refused before anything walks it recursively.
+      if (!withinDepth(text, MAX_JSON_DEPTH)) throw new SyntaxError('too deep');
       done(null, JSON.parse(text));
     } catch {
       const err = new SyntaxError('Invalid request body format') as SyntaxError & { statusCode: number };

@@ -91,6 +91,16 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
+  jwtMaxTtlSeconds: number;
+  /** Receiving a whole request, body included; beyond it 408 C017 and the connection closes. Streams, once open, are exempt. */
+  requestTimeoutMs: number;
+  /** Receiving a request's headers (at most `requestTimeoutMs`). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; above a load balancer's own idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
+  connectionTimeoutMs: number;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -158,6 +168,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new Error('JWT_SECRET must be at least 32 characters');
   }
+  const jwtMaxTtlSeconds = int(env, 'JWT_MAX_TTL_S', 86_400, 60);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100);
+  if (int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60) > jwtMaxTtlSeconds) {
+    throw new Error('ACCESS_TOKEN_TTL_S must not exceed JWT_MAX_TTL_S: login would issue tokens the service refuses');
+  }
   return {
     nodeEnv,
     port: int(env, 'PORT', 8080),
@@ -212,6 +227,11 @@ export function loadConfig(env: Env = process.env): Config {
     docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     metricsToken: env.METRICS_TOKEN || undefined,
+    jwtMaxTtlSeconds,
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
+    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
   };
 }
 

@@ -187,6 +187,34 @@ describe('auth over HTTP (HS256, JWT_SECRET)', () => {
     assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(noSub) }));
   });
 
+  test('a sub that is not a sane id (non-ASCII, spaces, control characters, > 64 characters, not a string) → 401 C005', async () => {
+    for (const sub of ['x'.repeat(65), 'x'.repeat(5000), 'ü-user', 'a b', 'a\u0000b', '', 'a\nb', '\ud800']) {
+      assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ sub })) }));
+    }
+    const numeric = await hs256({ ...validClaims(), sub: 42 as unknown as string });
+    assert401(await t.call('GET', `${BASE}/user`, { token: numeric }));
+    // The longest sane id still passes.
+    const longest = 'u'.repeat(64);
+    const ok64 = await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ sub: longest })) });
+    assert.equal(ok64.status, 200);
+    assert.equal(ok64.body.data.userId, longest);
+  });
+
+  test('a token living longer than JWT_MAX_TTL_S (24 h by default) → 401 C005', async () => {
+    const day = 86_400;
+    assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ iat: now(), exp: now() + day + 60 })) }));
+    // Without iat the lifetime counts from now.
+    const { iat: _iat, ...noIat } = validClaims({ exp: now() + 10 * day });
+    assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(noIat) }));
+    assert.equal((await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ exp: now() + day })) })).status, 200);
+  });
+
+  test('a roles claim that is neither a string nor an array of strings → 401 C005', async () => {
+    for (const roles of [42, { ROLE_USER: true }, ['ROLE_USER', 7], null]) {
+      assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ roles })) }));
+    }
+  });
+
   test('a token not valid yet (nbf in the future) → 401 C005', async () => {
     assert401(await t.call('GET', `${BASE}/user`, { token: await hs256(validClaims({ nbf: now() + 600 })) }));
   });
@@ -325,5 +353,25 @@ describe('auth over HTTP (RS256, JWT_PUBLIC_KEY)', () => {
     assert401(await t.call('GET', `${BASE}/user`, { token: `${b64url({ alg: 'none' })}.${b64url(validClaims())}.` }));
     const expired = await rs256(ours.privateKey, validClaims({ exp: now() - 60 }));
     assert401(await t.call('GET', `${BASE}/user`, { token: expired }));
+  });
+});
+
+describe('trusted gateway headers (TRUST_GATEWAY_HEADERS=true)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await TestApp.start({ TRUST_GATEWAY_HEADERS: 'true' }, { routes: authTestRoutes });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  test('a sane X-User-Id identifies the caller; one no table could hold → 401 C005', async () => {
+    const ok = await t.call('GET', `${BASE}/user`, { token: null, headers: { 'x-user-id': 'gw-user-1', 'x-user-roles': 'ROLE_USER' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.data.userId, 'gw-user-1');
+    for (const id of ['u'.repeat(65), 'a b', '%C3%BC']) {
+      const res = await t.call('GET', `${BASE}/user`, { token: null, headers: { 'x-user-id': id === '%C3%BC' ? decodeURIComponent(id) : id } });
+      assert401(res);
+    }
   });
 });

@@ -43,9 +43,24 @@ declare module 'fastify' {
   }
 }
 
-function parseRoles(raw: unknown): Role[] {
-  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[ ,]+/) : [];
+/**
+ * Known role names in a claim or header: an array of strings, or one string
+ * listing them separated by spaces or commas (single-valued claims, the
+ * gateway header). Unknown names are ignored. Anything else is null: a token
+ * with such a claim is refused rather than read as a plain user.
+ */
+function parseRoles(raw: unknown): Role[] | null {
+  if (raw === undefined) return [];
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[ ,]+/) : null;
+  if (!list || !list.every((r) => typeof r === 'string')) return null;
   return list.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+}
+
+/** A user id that may reach SQL and Redis keys: printable ASCII without spaces, at most 64 characters. */
+const USER_ID = /^[\x21-\x7e]{1,64}$/;
+
+export function isSaneUserId(id: unknown): id is string {
+  return typeof id === 'string' && USER_ID.test(id);
 }
 
 type Key = webcrypto.CryptoKey | Awaited<ReturnType<typeof importSPKI>>;
@@ -90,7 +105,8 @@ export class TokenService {
 
   /**
    * The principal of a valid token; throws C005 for anything else (bad
-   * signature, alg none, expired, no exp). A token verified once is remembered
+   * signature, alg none, expired, no exp, a lifetime over the maximum, a `sub`
+   * that is not a sane id, a `roles` claim of the wrong type). A token verified once is remembered
    * until its `exp` (at most a minute): a buyer's next requests skip the
    * signature check, which costs more than the rest of a small request.
    */
@@ -110,6 +126,7 @@ export class TokenService {
         continue;
       }
       const roles = parseRoles(payload.effectiveRoles ?? payload.roles);
+      if (!roles || !isSaneUserId(payload.sub) || !this.lifetimeAllowed(payload)) break;
       const principal: Principal = {
         userId: String(payload.sub),
         roles: roles.length > 0 ? roles : ['ROLE_USER'],
@@ -121,6 +138,13 @@ export class TokenService {
       return principal;
     }
     throw fail('UNAUTHORIZED');
+  }
+
+  /** exp − iat (or exp − now without iat) within the configured maximum, give or take the clock tolerance. */
+  private lifetimeAllowed(payload: JWTPayload): boolean {
+    const exp = payload.exp!;
+    const start = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+    return exp - start <= this.config.jwtMaxTtlSeconds + CLOCK_TOLERANCE_S;
   }
 
   async sign(principal: Principal, ttlSeconds = this.config.accessTokenTtlSeconds): Promise<string> {
@@ -149,6 +173,7 @@ async function principalOf(request: FastifyRequest, tokens: TokenService, config
   const gatewayUser = request.headers['x-user-id'];
   if (config.trustGatewayHeaders && typeof gatewayUser === 'string' && gatewayUser) {
     const roles = parseRoles(request.headers['x-user-roles']);
+    if (!roles || !isSaneUserId(gatewayUser)) throw fail('UNAUTHORIZED');
     return { userId: gatewayUser, roles: roles.length > 0 ? roles : ['ROLE_USER'] };
   }
   return null;

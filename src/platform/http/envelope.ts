@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import FindMyWay from 'find-my-way';
 import fp from 'fastify-plugin';
@@ -16,17 +17,106 @@ export function servicePath(url: string): string {
   return path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) || '/' : path;
 }
 
-export function errorBody(def: ErrorDef, path: string, details?: FieldError[], message = def.message) {
+/** The longest echo of client input (a rejected value, a path) an error answer carries. */
+export const MAX_ECHO = 200;
+
+/** A string cut to MAX_ECHO characters, never through a surrogate pair. */
+function cut(text: string): string {
+  if (text.length <= MAX_ECHO) return text;
+  const end = /[\ud800-\udbff]/.test(text[MAX_ECHO - 1]) ? MAX_ECHO - 1 : MAX_ECHO;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * What of a rejected value goes back: scalars, strings cut short; objects and
+ * arrays are left out, so an answer never grows with what was sent.
+ */
+function echo(detail: FieldError): FieldError {
+  const { rejectedValue, ...rest } = detail;
+  if (typeof rejectedValue === 'string') return { ...rest, rejectedValue: cut(rejectedValue) };
+  if (typeof rejectedValue === 'number' || typeof rejectedValue === 'boolean') return detail;
+  return rest;
+}
+
+/** The error envelope; `path` is cut short, and left out when there is none. */
+export function errorBody(def: ErrorDef, path: string | undefined, details?: FieldError[], message = def.message) {
   return {
     success: false as const,
     error: {
       code: def.code,
       message,
       timestamp: new Date().toISOString(),
-      path,
-      ...(details && details.length > 0 ? { details } : {}),
+      ...(path !== undefined ? { path: cut(path) } : {}),
+      ...(details && details.length > 0 ? { details: details.map(echo) } : {}),
     },
   };
+}
+
+/** The registry entry for a framework error's HTTP status (a 4xx nothing more specific maps). */
+function defForStatus(status: number): ErrorDef {
+  switch (status) {
+    case 401:
+      return Errors.UNAUTHORIZED;
+    case 403:
+      return Errors.FORBIDDEN;
+    case 404:
+      return Errors.NOT_FOUND;
+    case 405:
+      return Errors.METHOD_NOT_ALLOWED;
+    case 408:
+      return Errors.REQUEST_TIMEOUT;
+    case 414:
+      return Errors.URI_TOO_LONG;
+    case 415:
+      return Errors.UNSUPPORTED_MEDIA_TYPE;
+    case 429:
+      return Errors.TOO_MANY_REQUESTS;
+    case 431:
+      return Errors.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    default:
+      return Errors.INVALID_INPUT_VALUE;
+  }
+}
+
+/**
+ * Errors the router raises before any route or hook runs (Fastify's
+ * `frameworkErrors`): bad percent-encoding is 400 C002, a path parameter over
+ * the length limit 414 C015 without the URL echoed back.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply.status(414).type('application/json; charset=utf-8').send(errorBody(Errors.URI_TOO_LONG, undefined));
+  }
+  if (err.code === 'FST_ERR_BAD_URL') return sendError(reply, Errors.INVALID_INPUT_VALUE, undefined, 'Malformed URL');
+  const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  const def = status === 500 ? Errors.INTERNAL_SERVER_ERROR : defForStatus(status);
+  return reply.status(status).type('application/json; charset=utf-8').send(errorBody(def, servicePath(reply.request.url)));
+}
+
+/**
+ * The raw server's `clientError` (Fastify's `clientErrorHandler`): a request
+ * the HTTP parser refused, or one not received in time, gets the envelope
+ * written on the socket when no answer has started, then the socket closes.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (socket.writable && !started) {
+    const def =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? Errors.REQUEST_TIMEOUT
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? Errors.REQUEST_HEADER_FIELDS_TOO_LARGE
+          : Errors.INVALID_INPUT_VALUE;
+    const message = def === Errors.INVALID_INPUT_VALUE ? 'Malformed request' : def.message;
+    const body = JSON.stringify(errorBody(def, undefined, undefined, message));
+    const reason = STATUS_CODES[def.status] ?? 'Error';
+    socket.write(
+      `HTTP/1.1 ${def.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function sendError(reply: FastifyReply, def: ErrorDef, details?: FieldError[], message?: string) {
@@ -210,7 +300,10 @@ export const envelopePlugin = fp(
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
           return sendError(reply, Errors.UNSUPPORTED_MEDIA_TYPE);
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return reply.status(413).send(errorBody(Errors.INVALID_INPUT_VALUE, servicePath(request.url), undefined, 'Request body is too large'));
+          return reply
+            .status(413)
+            .type('application/json; charset=utf-8')
+            .send(errorBody(Errors.INVALID_INPUT_VALUE, servicePath(request.url), undefined, 'Request body is too large'));
         case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -220,6 +313,11 @@ export const envelopePlugin = fp(
         return sendError(reply, Errors.INVALID_INPUT_VALUE, undefined, 'Invalid request body format');
       }
       if (err.statusCode === 429) return sendError(reply, Errors.TOO_MANY_REQUESTS);
+      // Any other client error a plugin or Fastify raises keeps its status, in the envelope.
+      if (err.statusCode !== undefined && err.statusCode > 400 && err.statusCode < 500) {
+        const def = defForStatus(err.statusCode);
+        return reply.status(err.statusCode).type('application/json; charset=utf-8').send(errorBody(def, servicePath(request.url)));
+      }
       const dependency = dependencyDown(err);
       if (dependency) {
         // Not a bug: no stack per request; the monitor logs the outage once.

@@ -117,6 +117,9 @@ export const Errors = {
   IDEMPOTENCY_KEY_IN_PROGRESS: { code: 'C012', status: 409, message: 'A request with this idempotency key is still in progress' },
   TOO_MANY_REQUESTS: { code: 'C013', status: 429, message: 'Too many requests' },
   SERVICE_UNAVAILABLE: { code: 'C014', status: 503, message: 'Service temporarily unavailable' },
+  URI_TOO_LONG: { code: 'C015', status: 414, message: 'URI too long' },
+  REQUEST_HEADER_FIELDS_TOO_LARGE: { code: 'C016', status: 431, message: 'Request header fields too large' },
+  REQUEST_TIMEOUT: { code: 'C017', status: 408, message: 'Request timed out' },
   INVALID_CREDENTIALS: { code: 'A001', status: 401, message: 'Invalid email or password' },
   EMAIL_ALREADY_REGISTERED: { code: 'A002', status: 409, message: 'Email already registered' },} as const satisfies Record<string, ErrorDef>;
 
