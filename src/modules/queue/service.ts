@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { dependencyDown } from '../../platform/dependencies';
 import type { Db } from '../../platform/db/index';
@@ -80,6 +81,8 @@ export interface RepairResult {
 const ADMISSION_JOB = 'queue:admission';
 /** How long admission/repair of one queue may hold its lock if the holder dies. */
 const QUEUE_LOCK_LEASE_MS = 30_000;
+/** Tries of an activation's transaction when it loses a race (unique key or deadlock). */
+const ACTIVATE_ATTEMPTS = 8;
 
 function isRetryable(err: unknown): boolean {
   const e = err as { code?: string; errno?: number } | null;
@@ -156,8 +159,13 @@ export class QueueService {
           return activeQueueRow(id, eventType, eventId, settings);
         });
       } catch (err) {
-        // Two first activations at once: one insert loses the unique key (or a gap-lock deadlock); the retry updates.
-        if (attempt < 3 && isRetryable(err)) continue;
+        // Two first activations at once: one insert loses the unique key, or activations of
+        // neighbouring queues deadlock on the gap locks of their lookups; the retry (after a
+        // short random pause, so they don't collide again) updates or inserts alone.
+        if (attempt < ACTIVATE_ATTEMPTS && isRetryable(err)) {
+          await sleep(5 + Math.random() * 20 * attempt);
+          continue;
+        }
         throw err;
       }
     }
