@@ -258,6 +258,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   const { config } = infra;
   const app = Fastify({
     loggerInstance: infra.log,
+    // The same peers the rate limits trust for X-Forwarded-For, so logs show the same client address.
+    trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
