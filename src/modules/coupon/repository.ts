@@ -193,15 +193,6 @@ export class CouponRepository {
     return rows.map((r) => ({ userId: r.user_id, unit: r.unit_no }));
   }
 
-  async countIssued(couponId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('user_coupons')
-      .select(sql<number>`COUNT(*)`.as('n'))
-      .where('coupon_id', '=', couponId)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   async holds(userId: string, couponId: number): Promise<boolean> {
     const row = await this.db
       .selectFrom('user_coupons')
@@ -232,10 +223,6 @@ export class CouponRepository {
     let q = this.views().where('uc.user_id', '=', userId);
     if (availableAt) q = q.where('uc.status', '=', 'AVAILABLE').where('uc.expires_at', '>', availableAt);
     return q.orderBy('uc.id').execute();
-  }
-
-  findUserCoupon(id: number): Promise<UserCouponView | undefined> {
-    return this.views().where('uc.id', '=', id).executeTakeFirst();
   }
 
   /** Row lock on the user coupon only (never on its coupon: issuances must not wait on orders). */

@@ -79,11 +79,6 @@ export class TimeDealRepository {
       .executeTakeFirst();
   }
 
-  findDeals(ids: number[]): Promise<DealRow[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.db.selectFrom('time_deals').selectAll().where('id', 'in', ids).execute();
-  }
-
   /** Admin list: createdAt ASC (id breaks ties, so pages are stable). */
   listDeals(limit: number, offset: number): Promise<DealRow[]> {
     return this.db.selectFrom('time_deals').selectAll().orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
