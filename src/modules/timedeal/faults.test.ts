@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { startChildApp, type ChildApp } from '../../../test/child-app';
 import { API_PREFIX } from '../../platform/http/envelope';
 import { dealKeys } from './redis';
+import { REBUILD_JOB } from './service';
 import { iso, makeProduct, startDealApp, type DealTestApp } from './test-support';
 
 const GRACE_MS = 1_000;
@@ -196,6 +197,39 @@ describe('Redis faults mid-sale', () => {
     await h.deals.idle();
     answers.push(...(await wave(deal, buyers(40, () => 1))));
     await assertExact(deal, QUANTITY, MAX, answers);
+  });
+});
+
+describe('a buyer whose request died', () => {
+  test('retrying within the grace period gets the units (not S705); a dead admission left alone is released after it', async () => {
+    const deal = await runningDeal(3, 1);
+    const [retrier, gone] = [randomUUID(), randomUUID()];
+    // Two requests die between the script and their transaction: Redis admitted them, MySQL has nothing.
+    for (const user of [retrier, gone]) {
+      const died = await h.deals.keys.purchase(deal.dealId, deal.productId, user, 1, 1);
+      assert.equal(died.kind, 'ok');
+    }
+    assert.equal((await h.deals.keys.snapshot(deal.dealId, deal.productId)).free.length, 1);
+
+    // The retry, well within the grace period: its own dead admission is given back and it buys.
+    const [again] = await wave(deal, [{ user: retrier, quantity: 1 }]);
+    assert.equal(again.status, 201, JSON.stringify(again));
+    assert.equal((await mysqlOf(deal)).perUser.get(retrier), 1);
+    // A second click after the purchase is refused: MySQL holds it.
+    assert.equal((await wave(deal, [{ user: retrier, quantity: 1 }]))[0].code, 'S705');
+
+    // The other dead admission still holds its unit within the grace period, and is released after it
+    // (the reconcile job, run here by hand as the scheduler would every SALE_RECONCILE_INTERVAL_MS).
+    const reconcile = h.t.infra.scheduler.get(REBUILD_JOB)!;
+    await h.t.infra.scheduler.runOnce(reconcile);
+    assert.deepEqual([...(await h.deals.keys.snapshot(deal.dealId, deal.productId)).admissions.keys()], [gone]);
+    await sleep(GRACE_MS);
+    await h.t.infra.scheduler.runOnce(reconcile);
+    assert.equal((await h.deals.keys.snapshot(deal.dealId, deal.productId)).admissions.size, 0, 'the stranded admission released');
+    await h.deals.idle();
+    const last = await wave(deal, buyers(4, () => 1));
+    assert.equal(last.filter((x) => x.status === 201).length, 2, JSON.stringify(tally(last)));
+    await assertExact(deal, 3, 1, [again, ...last]);
   });
 });
 
