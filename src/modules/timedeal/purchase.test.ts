@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { OrderSaga } from '../order/saga';
 import { dealKeys } from './redis';
@@ -248,6 +249,45 @@ describe('purchase', () => {
   });
 });
 
+describe('sold out', () => {
+  test('a sold-out answer is trusted for a moment: later buyers are refused without Redis; a unit given back here is sold at once', async () => {
+    const deal = await runningDeal({ stock: 3, quantity: 1, maxPerUser: 1 });
+    const first = await user();
+    assert.equal((await buy(deal, 1, first.token)).status, 201);
+
+    const keys = h.deals.keys;
+    const purchase = keys.purchase.bind(keys);
+    let scripts = 0;
+    keys.purchase = (...args: Parameters<typeof purchase>) => {
+      scripts++;
+      return purchase(...args);
+    };
+    try {
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      assert.equal(scripts, 1);
+      const refusals = await Promise.all(Array.from({ length: 20 }, async () => codeOf(await buy(deal, 1, (await user()).token))));
+      assert.deepEqual(new Set(refusals), new Set(['S704']));
+      assert.equal(scripts, 1, 'refused from memory');
+
+      // The order expires: the unit comes back through this instance, and the next buyer gets it.
+      const [order] = await h.t.db.selectFrom('time_deal_purchases').select('order_id').where('time_deal_product_id', '=', deal.dealProductId).execute();
+      assert.ok(order.order_id);
+      await h.t.services.saga.expireUnpaid(new Date(Date.now() + 2 * HOUR));
+      assert.equal((await buy(deal, 1, (await user()).token)).status, 201);
+
+      // A unit freed behind this instance's back (another instance, a rebuild elsewhere) is offered after the moment.
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      const before = scripts;
+      await sleep(300);
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      assert.equal(scripts, before + 1, 'asks Redis again once the moment has passed');
+    } finally {
+      keys.purchase = purchase;
+    }
+    assert.equal(await soldRows(deal), 1);
+  });
+});
+
 describe('Redis and MySQL stay one', () => {
   test('a MySQL failure after the Lua step leaves Redis as it was, and nothing in MySQL', async () => {
     const deal = await runningDeal({ quantity: 5, maxPerUser: 2 });
@@ -301,6 +341,8 @@ describe('Redis and MySQL stay one', () => {
       // Eight waves of 50 concurrent buyers.
       for (let wave = 0; wave < 8; wave++) {
         const buyers = await Promise.all(Array.from({ length: 50 }, user));
+        // Past the moment a sold-out answer is trusted without Redis, so every wave meets the script.
+        await sleep(300);
         runs = 0;
         answers.push(
           ...(await Promise.all(
