@@ -149,7 +149,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const deliveries = new DeliveryService(infra.db);
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
   const payments = new PaymentService(infra.db, gateway, infra.config);
-  const orders = new OrderService(infra.db);
+  const orders = new OrderService(infra.db, infra.config.orderPaymentTimeoutSeconds);
   const coupons = new CouponService(infra.db, infra.redis, { reconcileIntervalMs: infra.config.saleReconcileIntervalMs, admissionGraceMs: infra.config.saleAdmissionGraceMs });
   coupons.registerJobs(infra.scheduler);
   const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons });
