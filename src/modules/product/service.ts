@@ -66,10 +66,7 @@ export class ProductService {
   }
 
   async get(id: number): Promise<ProductResponse> {
-    const item = await this.items.getOrLoad(id, async () => {
-      const row = await this.repo.findLive(id);
-      return row ? (await this.withImages([row]))[0] : null;
-    });
+    const item = await this.catalogRow(id);
     if (!item) throw fail('PRODUCT_NOT_FOUND');
     const [product] = await this.present([item]);
     return product;
@@ -88,6 +85,20 @@ export class ProductService {
       category: p.category,
       reviews: [],
     };
+  }
+
+  /** What a live product's drawn picture is made of (`images.ts`); null for no such product. */
+  async imageSource(id: number): Promise<{ name: string; category: string | null } | null> {
+    const item = await this.catalogRow(id);
+    return item ? { name: item.row.name, category: item.row.category } : null;
+  }
+
+  /** A live product's row and images, through the cache. */
+  private catalogRow(id: number): Promise<CatalogRow | null> {
+    return this.items.getOrLoad(id, async () => {
+      const row = await this.repo.findLive(id);
+      return row ? (await this.withImages([row]))[0] : null;
+    });
   }
 
   /** Name and price of a live product, for carts and orders; S001 otherwise. */
