@@ -145,6 +145,7 @@ describe('GET /images/products/{file}', () => {
     const gone = (await t.services.products.create({ name: '삭제될 상품', price: 1000, stock: 1 }, 'test')).id;
     assert.equal((await get(`/images/products/${gone}.svg`)).statusCode, 200);
     await t.services.products.delete(gone);
+    await assert.rejects(t.services.products.setImages(gone, null, []), /Product not found/);
     for (const file of [`${gone}.svg`, '999999.svg', `${id}-1.svg`, `${id}-21.svg`, `${id}.png`, 'abc.svg', '0.svg', '%00.svg', `${id}.svg.svg`]) {
       const res = await get(`/images/products/${file}`);
       assert.equal(res.statusCode, 404, file);

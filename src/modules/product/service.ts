@@ -140,6 +140,22 @@ export class ProductService {
     return product;
   }
 
+  /**
+   * Replaces a live product's pictures only (main image and gallery), leaving
+   * its other fields and its stock alone — how pictures are attached once the
+   * product's id, which names them, is known. S001 when not live.
+   */
+  async setImages(id: number, imageUrl: string | null, images: string[]): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
+      await repo.update(id, { image_url: trimmedOrNull(imageUrl) });
+      await repo.replaceImages(id, images);
+      await announce(trx, id, 'UPDATED');
+    });
+    this.forget();
+  }
+
   async setStock(id: number, stock: number, actor?: string): Promise<ProductResponse> {
     const item = await inTransaction(this.db, async (trx) => {
       const repo = this.repo.with(trx);
