@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { loadConfig } from '../../config';
 import { publicBase } from '../../platform/http/public-url';
 import { codeOf, TestApp } from '../../../test/helpers';
-import { absoluteUrl, captionLines, drawProductImage, parseImageFile, productImagePath } from './images';
+import { absoluteUrl, captionLines, drawProductImage, parseImageFile, productImagePath, storedUrl } from './images';
 
 describe('drawn pictures', () => {
   const phone = { name: '아이폰 15 프로 256GB', category: '스마트폰' };
@@ -61,6 +61,9 @@ describe('drawn pictures', () => {
     assert.equal(absoluteUrl('/images/products/1.svg', 'https://shop.example.com'), 'https://shop.example.com/images/products/1.svg');
     assert.equal(absoluteUrl('https://cdn.example.com/a.jpg', 'https://shop.example.com'), 'https://cdn.example.com/a.jpg');
     assert.equal(absoluteUrl('//cdn.example.com/a.jpg', 'https://shop.example.com'), '//cdn.example.com/a.jpg');
+    assert.equal(storedUrl('https://shop.example.com/images/products/1.svg', 'https://shop.example.com'), '/images/products/1.svg');
+    assert.equal(storedUrl('https://shop.example.com.evil.test/x.svg', 'https://shop.example.com'), 'https://shop.example.com.evil.test/x.svg');
+    assert.equal(storedUrl('https://cdn.example.com/a.jpg', 'https://shop.example.com'), 'https://cdn.example.com/a.jpg');
   });
 });
 
@@ -211,5 +214,18 @@ describe('with PUBLIC_BASE_URL', () => {
     });
     assert.equal(created.status, 201);
     assert.equal(created.body.data.imageUrl, 'https://shop.example.com/images/products/8.svg');
+
+    // An editor sends back what it was given: URLs on the base are stored as paths again, others as sent.
+    const { id, name, price, stock } = created.body.data;
+    const put = await t.call('PUT', `/admin/products/${id}`, {
+      token: t.adminToken,
+      body: { name, price, stock, imageUrl: 'https://shop.example.com/images/products/8.svg', images: ['https://shop.example.com/images/products/8-2.svg', 'https://cdn.example.com/x.jpg'] },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.deepEqual(put.body.data.images, ['https://shop.example.com/images/products/8-2.svg', 'https://cdn.example.com/x.jpg']);
+    const row = await t.db.selectFrom('products').select('image_url').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.image_url, '/images/products/8.svg');
+    const stored = await t.db.selectFrom('product_images').select('image_url').where('product_id', '=', id).orderBy('sort_order').execute();
+    assert.deepEqual(stored.map((r) => r.image_url), ['/images/products/8-2.svg', 'https://cdn.example.com/x.jpg']);
   });
 });

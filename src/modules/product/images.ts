@@ -36,6 +36,14 @@ export function absoluteUrl(url: string, base: string): string {
   return url.startsWith('/') && !url.startsWith('//') ? `${base}${url}` : url;
 }
 
+/**
+ * The reverse, for what an admin sends back: a URL on this service's own
+ * public base is kept as its path, so pictures keep following the base URL.
+ */
+export function storedUrl(url: string, base: string): string {
+  return url.startsWith(`${base}/`) ? url.slice(base.length) : url;
+}
+
 interface Palette {
   /** Hue of the background, degrees. */
   hue: number;

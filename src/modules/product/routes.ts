@@ -6,7 +6,7 @@ import { fail } from '../../platform/http/errors';
 import { PageSchema, type Page } from '../../platform/http/pagination';
 import { publicBase } from '../../platform/http/public-url';
 import { EmptyEnvelope, Envelope, IdParam } from '../../platform/http/schema';
-import { absoluteUrl, drawProductImage, imageEtag, parseImageFile } from './images';
+import { absoluteUrl, drawProductImage, imageEtag, parseImageFile, storedUrl } from './images';
 import type { ProductService } from './service';
 import {
   AdminProductRequest,
@@ -27,6 +27,15 @@ function withImageBase<T extends { imageUrl: string | null; images?: string[] }>
     ...product,
     imageUrl: product.imageUrl === null ? null : absoluteUrl(product.imageUrl, base),
     ...(product.images ? { images: product.images.map((url) => absoluteUrl(url, base)) } : {}),
+  };
+}
+
+/** An admin's product body with URLs on this service's base kept as paths (what answers gave them back as). */
+function withStoredImages(body: AdminProductRequest, base: string): AdminProductRequest {
+  return {
+    ...body,
+    ...(typeof body.imageUrl === 'string' ? { imageUrl: storedUrl(body.imageUrl.trim(), base) } : {}),
+    ...(body.images ? { images: body.images.map((url) => storedUrl(url.trim(), base)) } : {}),
   };
 }
 
@@ -99,7 +108,7 @@ export function adminProductRoutes(products: ProductService, options: ProductRou
       '/products',
       { schema: { tags: ['admin'], body: AdminProductRequest, response: { 201: Envelope(ProductResponse) } } },
       async (request, reply) =>
-        reply.status(201).send(ok(withImageBase(await products.create(request.body, principal(request).userId), base(request)))),
+        reply.status(201).send(ok(withImageBase(await products.create(withStoredImages(request.body, base(request)), principal(request).userId), base(request)))),
     );
 
     app.put(
@@ -107,7 +116,8 @@ export function adminProductRoutes(products: ProductService, options: ProductRou
       {
         schema: { tags: ['admin'], params: IdParam('id'), body: AdminProductRequest, response: { 200: Envelope(ProductResponse) } },
       },
-      async (request) => ok(withImageBase(await products.update(request.params.id, request.body, principal(request).userId), base(request))),
+      async (request) =>
+        ok(withImageBase(await products.update(request.params.id, withStoredImages(request.body, base(request)), principal(request).userId), base(request))),
     );
 
     app.patch(
