@@ -135,6 +135,7 @@ describe('GET /images/products/{file}', () => {
     assert.equal(again.headers.etag, etag);
     assert.equal((await get(`/images/products/${id}.svg`, { 'if-none-match': `"other", W/${etag}` })).statusCode, 304);
     assert.equal((await get(`/images/products/${id}.svg`, { 'if-none-match': '"other"' })).statusCode, 200);
+    assert.equal((await get(`/images/products/${id}.svg`, { 'if-none-match': '*' })).statusCode, 304);
 
     const other = (await t.services.products.create({ name: '이름 바뀔 상품', price: 1000, stock: 1, category: '가전' }, 'test')).id;
     const before = await get(`/images/products/${other}.svg`);

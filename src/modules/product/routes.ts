@@ -94,7 +94,7 @@ export function productImageRoutes(products: ProductService): FastifyPluginAsync
       const etag = imageEtag(svg);
       reply.header('cache-control', `public, max-age=${IMAGE_MAX_AGE_S}`).header('etag', etag);
       const given = request.headers['if-none-match'];
-      if (given && given.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return reply.status(304).send();
+      if (given && given.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '') === etag)) return reply.status(304).send();
       return reply.type('image/svg+xml; charset=utf-8').send(svg);
     });
   };
