@@ -96,7 +96,7 @@ describe('purchase', () => {
     const res = await buy(deal, 2, h.t.userToken, { shippingAddress: ADDRESS });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const p = res.body.data;
-    assert.deepEqual(Object.keys(p), ['id', 'timeDealProductId', 'productName', 'quantity', 'purchasePrice', 'totalPrice', 'purchasedAt', 'orderNumber', 'status']);
+    assert.deepEqual(Object.keys(p), ['id', 'timeDealProductId', 'productName', 'quantity', 'purchasePrice', 'totalPrice', 'purchasedAt', 'orderNumber', 'status', 'paymentDueAt']);
     assert.equal(p.timeDealProductId, deal.dealProductId);
     assert.equal(p.quantity, 2);
     assert.equal(p.purchasePrice, 29_900);
@@ -113,6 +113,9 @@ describe('purchase', () => {
       [[deal.productId, 29_900, 2]],
     );
     assert.equal(order.body.data.shippingAddress.receiverName, '김철수');
+    // The purchase answers its order's payment deadline: the order's creation plus the unpaid-order timeout.
+    assert.equal(p.paymentDueAt, order.body.data.paymentDueAt);
+    assert.equal(Date.parse(p.paymentDueAt) - Date.parse(order.body.data.createdAt), h.t.config.orderPaymentTimeoutSeconds * 1000);
 
     // The last unit: remaining 0 afterwards, and still a 201.
     const last = await buy(deal, 1, h.t.otherToken);
@@ -227,6 +230,11 @@ describe('purchase', () => {
     assert.equal(again.status, 201);
     const mine = (await h.t.call('GET', '/time-deals/my/purchases', { token: buyer.token })).body.data;
     assert.deepEqual(mine.map((p: any) => p.status).sort(), ['PURCHASED', 'RETURNED']);
+    // Only the live order still has a payment deadline.
+    const byStatus = Object.fromEntries(mine.map((p: any) => [p.status, p.paymentDueAt]));
+    assert.equal(byStatus.RETURNED, null);
+    assert.equal(byStatus.PURCHASED, again.body.data.paymentDueAt);
+    assert.ok(Date.parse(byStatus.PURCHASED) > Date.now());
   });
 
   test('a user cancel after the deal ENDED releases the units to available instead', async () => {

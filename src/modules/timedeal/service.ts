@@ -284,7 +284,7 @@ export class TimeDealService implements DealUnits {
       const productId = dealProducts.get(r.time_deal_product_id)?.product_id;
       // The order line keeps the name the product had when it was bought.
       const name = order?.items[0]?.productName ?? (productId !== undefined ? names.get(productId)?.name : undefined) ?? '';
-      return toPurchaseResponse(r, name, order?.orderNumber ?? null);
+      return toPurchaseResponse(r, name, order?.orderNumber ?? null, order?.paymentDueAt ?? null);
     });
   }
 
@@ -392,7 +392,7 @@ export class TimeDealService implements DealUnits {
           extra = await repo.claimFreeUnits(row.id, req.quantity - claimed, purchaseId);
           if (claimed + extra.length < req.quantity) throw new Refused('TIMEDEAL_SOLD_OUT');
         }
-        return { id: purchaseId, orderNumber: order.orderNumber, extra, overruled: claimed < req.quantity };
+        return { id: purchaseId, orderNumber: order.orderNumber, paymentDueAt: order.paymentDueAt, extra, overruled: claimed < req.quantity };
       });
     try {
       let done: Awaited<ReturnType<typeof attempt>>;
@@ -424,6 +424,7 @@ export class TimeDealService implements DealUnits {
         purchasedAt,
         orderNumber: done.orderNumber,
         status: 'PURCHASED',
+        paymentDueAt: done.paymentDueAt,
       };
     } catch (err) {
       const refused = err instanceof Refused;
@@ -880,7 +881,7 @@ function toProductResponse(p: DealProductRow, sold: number, product: ProductSnap
   };
 }
 
-function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null): TimeDealPurchaseResponse {
+function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null, paymentDueAt: Date | string | null): TimeDealPurchaseResponse {
   const price = toMinor(r.purchase_price);
   return {
     id: r.id,
@@ -892,5 +893,6 @@ function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: st
     purchasedAt: r.purchased_at,
     orderNumber,
     status: r.status,
+    paymentDueAt,
   };
 }
