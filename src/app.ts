@@ -163,7 +163,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   });
   coupons.registerJobs(infra.scheduler);
   const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons, stats: counters });
-  const orderAdmin = new OrderAdmin(orders, saga, deliveries);
+  const orderAdmin = new OrderAdmin(orders, saga, deliveries, payments);
   const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
 
   const every = infra.config.orderJobIntervalSeconds * 1000;

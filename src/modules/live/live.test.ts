@@ -94,12 +94,13 @@ describe('the live sale stream', () => {
 
   const open = (token: string | null): Promise<SseStream> => openSse(`${base}${PATH}`, token ? { authorization: `Bearer ${token}` } : {});
 
-  test('only admins: no token 401 C005, a user 403 C006, in the envelope before any stream', async () => {
+  test('only admins: no token 401 C005, a user 403 C004, in the envelope before any stream', async () => {
     const anonymous = await t.call('GET', PATH, { token: null });
     assert.equal(anonymous.status, 401);
     assert.equal(codeOf(anonymous), 'C005');
     const user = await t.call('GET', PATH, { token: t.userToken });
     assert.equal(user.status, 403);
+    assert.equal(codeOf(user), 'C004');
     assert.equal(anonymous.body.success, false);
     const s = await open(t.userToken);
     assert.equal(s.res.statusCode, 403);
