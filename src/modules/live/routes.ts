@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { API_PREFIX } from '../../platform/http/envelope';
 import type { SaleCounters, SaleRoute } from './counters';
+import { SaleStats, SALE_STATS_EVENT } from './schemas';
 import type { LiveSalesService } from './service';
 
 /** The sale routes whose latency is measured, by method and route pattern. */
@@ -39,6 +40,13 @@ export function adminLiveRoutes(live: LiveSalesService): FastifyPluginAsyncTypeb
           summary:
             'Live sale figures as text/event-stream: a `sale-stats` frame per second (the last complete second, summed over every instance), `: ping` after 15 s of silence',
           produces: ['text/event-stream'],
+          // Documents the frame's `data` for generated clients; the stream itself is written by hand.
+          response: {
+            200: {
+              description: `\`event: ${SALE_STATS_EVENT}\` frames whose data is \`{"type":"${SALE_STATS_EVENT}","data":SaleStats}\``,
+              content: { 'text/event-stream': { schema: SaleStats } },
+            },
+          },
         },
       },
       async (request, reply) => {
