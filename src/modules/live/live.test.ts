@@ -10,6 +10,7 @@ import { buyers, couponInput } from '../coupon/test-support';
 import { iso, makeProduct } from '../timedeal/test-support';
 import { bucketOf, LATENCY_BOUNDS_MS, quantile, SaleCounters } from './counters';
 import type { SaleStats } from './schemas';
+import { LiveSalesService } from './service';
 
 const PATH = '/api/v1/shopping/admin/live/sales';
 
@@ -329,5 +330,53 @@ describe('cost per tick', () => {
     })();
     assert.equal(idle.hgetall, undefined, JSON.stringify(idle));
     assert.ok((idle.hincrby ?? 0) >= 2 && (idle.hincrby ?? 0) <= 4, JSON.stringify(idle));
+  });
+});
+
+describe('when Redis stops answering', () => {
+  let redis: PrivateServer;
+  let t: TestApp;
+  let base: string;
+  /** A live service of its own with a short ping period, served on a test route of the app. */
+  let live: LiveSalesService;
+
+  before(async () => {
+    redis = await startRedis();
+    t = await TestApp.start(
+      { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '300' },
+      { routes: (app) => void app.get('/api/v1/shopping/admin/test-live', async (request, reply) => live.open(request, reply)) },
+    );
+    const s = t.services;
+    live = new LiveSalesService(
+      { redis: t.redis, sse: t.infra.sse, log: t.infra.log, counters: s.live.counters, coupons: s.coupons, timedeals: s.timedeals, queue: s.queue },
+      { pingMs: 1500 },
+    );
+    live.start();
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    live.close();
+    await redis.resume().catch(() => undefined);
+    await t.close();
+    await redis.dispose();
+  });
+
+  test('no frames while it is paused, `: ping` after the quiet period, the stream stays open; frames again once it answers', async () => {
+    const s = await openSse(`${base}/api/v1/shopping/admin/test-live`, { authorization: `Bearer ${t.adminToken}` });
+    try {
+      await s.next((f) => f.event === 'sale-stats', 5000);
+      await redis.pause();
+      const paused = Date.now();
+      const ping = await s.next((f) => f.comment === ' ping' && f.at > paused, 8000);
+      const frames = s.frames.filter((f) => f.event === 'sale-stats');
+      assert.ok(frames.every((f) => f.at < paused + 1000), 'no frame was built without Redis');
+      assert.ok(ping.at - Math.max(...frames.map((f) => f.at)) >= 1400, 'the ping came after the quiet period');
+      assert.ok(!s.res.destroyed && !s.res.complete, 'the stream is still open');
+      await redis.resume();
+      const resumed = Date.now();
+      await s.next((f) => f.event === 'sale-stats' && f.at > resumed, 8000);
+    } finally {
+      s.close();
+    }
   });
 });
