@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
-import { PageSchema } from '../../platform/http/pagination';
-import { EmptyEnvelope, Envelope, IdParam } from '../../platform/http/schema';
+import { EmptyEnvelope, Envelope, IdParam, Ref } from '../../platform/http/schema';
 import type { ProductService } from './service';
 import {
   AdminProductRequest,
   ProductListQuery,
+  ProductPage,
   ProductResponse,
   ProductWithReviewsResponse,
   StockUpdateRequest,
@@ -18,7 +18,13 @@ export function productRoutes(products: ProductService): FastifyPluginAsyncTypeb
       '/products',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], querystring: ProductListQuery, response: { 200: Envelope(PageSchema(ProductResponse)) } },
+        schema: {
+          operationId: 'listProducts',
+          summary: 'A page of the catalog, optionally of one category',
+          tags: ['products'],
+          querystring: ProductListQuery,
+          response: { 200: Envelope(Ref(ProductPage)) },
+        },
       },
       async (request) => ok(await products.list(request.query)),
     );
@@ -27,7 +33,13 @@ export function productRoutes(products: ProductService): FastifyPluginAsyncTypeb
       '/products/:productId',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], params: IdParam('productId'), response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'getProduct',
+          summary: 'A product (S001 if there is none)',
+          tags: ['products'],
+          params: IdParam('productId'),
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) => ok(await products.get(request.params.productId)),
     );
@@ -36,7 +48,13 @@ export function productRoutes(products: ProductService): FastifyPluginAsyncTypeb
       '/products/:productId/with-reviews',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], params: IdParam('productId'), response: { 200: Envelope(ProductWithReviewsResponse) } },
+        schema: {
+          operationId: 'getProductWithReviews',
+          summary: 'A product with its reviews (S001 if there is none)',
+          tags: ['products'],
+          params: IdParam('productId'),
+          response: { 200: Envelope(Ref(ProductWithReviewsResponse)) },
+        },
       },
       async (request) => ok(await products.getWithReviews(request.params.productId)),
     );
@@ -48,7 +66,15 @@ export function adminProductRoutes(products: ProductService): FastifyPluginAsync
   return async (app) => {
     app.post(
       '/products',
-      { schema: { tags: ['admin'], body: AdminProductRequest, response: { 201: Envelope(ProductResponse) } } },
+      {
+        schema: {
+          operationId: 'adminCreateProduct',
+          summary: 'Create a product with its inventory (an INITIAL stock movement)',
+          tags: ['products'],
+          body: AdminProductRequest,
+          response: { 201: Envelope(Ref(ProductResponse)) },
+        },
+      },
       async (request, reply) =>
         reply.status(201).send(ok(await products.create(request.body, principal(request).userId))),
     );
@@ -56,7 +82,14 @@ export function adminProductRoutes(products: ProductService): FastifyPluginAsync
     app.put(
       '/products/:id',
       {
-        schema: { tags: ['admin'], params: IdParam('id'), body: AdminProductRequest, response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'adminUpdateProduct',
+          summary: 'Replace a product\'s fields',
+          tags: ['products'],
+          params: IdParam('id'),
+          body: AdminProductRequest,
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) => ok(await products.update(request.params.id, request.body, principal(request).userId)),
     );
@@ -64,14 +97,29 @@ export function adminProductRoutes(products: ProductService): FastifyPluginAsync
     app.patch(
       '/products/:id/stock',
       {
-        schema: { tags: ['admin'], params: IdParam('id'), body: StockUpdateRequest, response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'adminSetProductStock',
+          summary: 'Set a product\'s available stock (an ADJUSTMENT movement)',
+          tags: ['products'],
+          params: IdParam('id'),
+          body: StockUpdateRequest,
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) => ok(await products.setStock(request.params.id, request.body.stock, principal(request).userId)),
     );
 
     app.delete(
       '/products/:id',
-      { schema: { tags: ['admin'], params: IdParam('id'), response: { 200: EmptyEnvelope } } },
+      {
+        schema: {
+          operationId: 'adminDeleteProduct',
+          summary: 'Delete a product',
+          tags: ['products'],
+          params: IdParam('id'),
+          response: { 200: Ref(EmptyEnvelope) },
+        },
+      },
       async (request) => {
         await products.delete(request.params.id);
         return { success: true as const };

@@ -38,7 +38,7 @@ export const QueueActivateRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ maxCapacity: 100, entryBatchSize: 10, entryIntervalSeconds: 5, entryTtlSeconds: 600 }] },
 );
 export type QueueActivateRequest = Static<typeof QueueActivateRequest>;
 
@@ -93,8 +93,23 @@ export const QueueStatusResponse = Type.Object({
   estimatedWaitSeconds: Type.Integer(),
   totalWaiting: Type.Integer(),
   message: Type.String(),
+}, {
+  $id: 'QueueStatus',
+  examples: [
+    {
+      entryToken: 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
+      status: 'WAITING',
+      position: 12,
+      estimatedWaitSeconds: 5,
+      totalWaiting: 340,
+      message: '현재 12번째 대기 중입니다. 예상 대기 시간: 5초',
+    },
+  ],
 });
 export type QueueStatusResponse = Static<typeof QueueStatusResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const queueSchemas = [QueueStatusResponse];
 
 /** Contract §3.2 "Queue values": the messages of the states that are not WAITING. */
 export const STATUS_MESSAGES: Record<Exclude<EntryStatus, 'WAITING'>, string> = {
