@@ -391,8 +391,11 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   await app.register(rateLimitPlugin, { redis: infra.redis, config, dependencies: infra.dependencies, log: infra.log });
 
   const health = { tags: ['health'], response: { 200: Ref(HealthResponse) } };
-  app.get('/health/live', { schema: { operationId: 'getLiveness', summary: 'The process is up', ...health } }, async () => ({ status: 'UP' }));
-  app.get('/health/ready', { schema: { operationId: 'getReadiness', summary: 'MySQL, Redis and the search index are ready (503 C014 if not)', ...health } }, async (_request, reply) => {
+  app.get('/health/live', { schema: { operationId: 'getLiveness', summary: 'The process is up', ...health } }, async () => ({
+    status: 'UP',
+  }));
+  const ready = { operationId: 'getReadiness', summary: 'MySQL, Redis and the search index are ready (503 C014 if not)', ...health };
+  app.get('/health/ready', { schema: ready }, async (_request, reply) => {
     const checks = await Promise.all([
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
