@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
 import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
@@ -13,6 +14,8 @@ import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
 import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
+import { openApiOptions, type ApiTag } from './platform/http/openapi';
+import { envelopeSchemas, Ref } from './platform/http/schema';
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
@@ -22,39 +25,53 @@ import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
+import { authSchemas } from './modules/auth/schemas';
 import { InventoryService } from './modules/inventory/service';
 import { inventoryRoutes, adminInventoryRoutes } from './modules/inventory/routes';
+import { inventorySchemas } from './modules/inventory/schemas';
 import { ProductService } from './modules/product/service';
 import { productImageRoutes, productRoutes, adminProductRoutes } from './modules/product/routes';
+import { productSchemas } from './modules/product/schemas';
 import { CartService } from './modules/cart/service';
 import { cartRoutes } from './modules/cart/routes';
+import { cartSchemas } from './modules/cart/schemas';
 import { DeliveryService } from './modules/delivery/service';
 import { deliveryRoutes } from './modules/delivery/routes';
+import { deliverySchemas } from './modules/delivery/schemas';
 import { MockPaymentGateway } from './modules/payment/gateway';
 import { PaymentService } from './modules/payment/service';
 import { paymentRoutes } from './modules/payment/routes';
+import { paymentSchemas } from './modules/payment/schemas';
 import { OrderService } from './modules/order/service';
 import { OrderSaga } from './modules/order/saga';
 import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderPaymentRoutes, orderRoutes } from './modules/order/routes';
+import { orderSchemas } from './modules/order/schemas';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
 import { REBUILD_JOB as TIMEDEAL_REBUILD, TimeDealService } from './modules/timedeal/service';
 import { CouponService, RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
 import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
+import { couponSchemas } from './modules/coupon/schemas';
 import { QueueService } from './modules/queue/service';
 import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
+import { queueSchemas } from './modules/queue/schemas';
 import { createSearchEngine, SearchService, type ProductChange } from './modules/search/service';
 import { adminSearchRoutes, searchRoutes } from './modules/search/routes';
+import { searchSchemas } from './modules/search/schemas';
 import { Topics } from './platform/events/outbox';
 import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
+import { timeDealSchemas } from './modules/timedeal/schemas';
 import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
+import { notificationSchemas } from './modules/notification/schemas';
 import { AnalyticsService } from './modules/analytics/service';
 import { adminAnalyticsRoutes } from './modules/analytics/routes';
+import { analyticsSchemas } from './modules/analytics/schemas';
 import { SaleCounters } from './modules/live/counters';
 import { LiveSalesService } from './modules/live/service';
 import { adminLiveRoutes, saleLatencyHook } from './modules/live/routes';
+import { liveSchemas } from './modules/live/schemas';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -220,6 +237,54 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 
 export type App = FastifyInstance;
 
+/** The OpenAPI document's tags, one per resource, in the order Swagger UI shows them. */
+const API_TAGS: ApiTag[] = [
+  { name: 'auth', description: 'Sign-up and login: access tokens' },
+  { name: 'products', description: 'The catalog (admins create, change and delete products)' },
+  { name: 'inventory', description: 'Stock levels and the live stock stream (admins receive and adjust stock)' },
+  { name: 'carts', description: "The caller's cart" },
+  { name: 'orders', description: 'Orders, each run as a saga: stock, payment, delivery (admins search them and set their status)' },
+  { name: 'payments', description: 'Paying an order, cancelling and refunding a payment' },
+  { name: 'deliveries', description: 'Delivery tracking' },
+  { name: 'coupons', description: 'First-come coupons (admins create and deactivate them)' },
+  { name: 'time-deals', description: 'Time deals and their purchases (admins schedule and cancel them)' },
+  { name: 'queues', description: 'The waiting room, with live status over Server-Sent Events (admins run the queues)' },
+  { name: 'search', description: 'Product search, suggestions, popular and recent keywords' },
+  { name: 'notifications', description: 'Notifications sent to users (admins)' },
+  { name: 'analytics', description: 'Daily counters (admins)' },
+  { name: 'live', description: 'Live sale figures for the operator console (admins)' },
+  { name: 'health', description: 'Liveness and readiness probes' },
+];
+
+/** What the health probes answer (outside the envelope: probes read `status`); only readiness lists `components`. */
+const HealthResponse = Type.Object(
+  {
+    status: Type.String(),
+    components: Type.Optional(Type.Object({ mysql: Type.String(), redis: Type.String(), search: Type.String() })),
+  },
+  { $id: 'Health', description: "The probe's answer", examples: [{ status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP' } }] },
+);
+
+/** Every shared schema (an `$id`, used through Ref()): the envelope's, each module's, the health probes'. */
+const SHARED_SCHEMAS = [
+  ...envelopeSchemas,
+  ...authSchemas,
+  ...productSchemas,
+  ...inventorySchemas,
+  ...cartSchemas,
+  ...deliverySchemas,
+  ...paymentSchemas,
+  ...orderSchemas,
+  ...timeDealSchemas,
+  ...couponSchemas,
+  ...queueSchemas,
+  ...searchSchemas,
+  ...notificationSchemas,
+  ...analyticsSchemas,
+  ...liveSchemas,
+  HealthResponse,
+];
+
 const AJV_OPTIONS = {
   allErrors: true,
   verbose: true,
@@ -323,15 +388,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     exposedHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  // Shared schemas (referenced with Ref()) are registered once, on the root, before any route uses them.
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, openApiOptions({ title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' }, API_TAGS));
   // Hardening: security headers, the operations endpoints' switches and token, rate limits.
   await app.register(securityPlugin, { config });
   if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -348,8 +407,12 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   // Every sale route's answer goes into this instance's latency histogram for the live sale stream.
   app.addHook('onResponse', saleLatencyHook(services.live.counters));
 
-  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
-  app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
+  const health = { tags: ['health'], response: { 200: Ref(HealthResponse) } };
+  app.get('/health/live', { schema: { operationId: 'getLiveness', summary: 'The process is up', ...health } }, async () => ({
+    status: 'UP',
+  }));
+  const ready = { operationId: 'getReadiness', summary: 'MySQL, Redis and the search index are ready (503 C014 if not)', ...health };
+  app.get('/health/ready', { schema: ready }, async (_request, reply) => {
     const checks = await Promise.all([
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
