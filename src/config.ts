@@ -101,6 +101,11 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
   connectionTimeoutMs: number;
+  /**
+   * OTLP collector that traces go to (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is on when set. The
+   * preload (`src/tracing.ts`) reads it before this config exists; here it is checked and reported.
+   */
+  otlpEndpoint: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -232,7 +237,15 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   };
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(raw) || !URL.canParse(raw)) throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 /** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */
