@@ -1,3 +1,4 @@
+import { context as otelContext, type Link, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Consumer, type IHeaders, Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type Broker, type EventHandler, eventFromWire } from './broker';
@@ -94,11 +95,28 @@ export class KafkaBroker implements Broker {
       // A copy: the Kafka instrumentation, when tracing is on, writes its send span's context into them.
       list.push({ key: m.key, value: JSON.stringify(m.payload), ...(m.headers ? { headers: { ...m.headers } } : {}) });
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      timeout: this.opts.requestTimeoutMs ?? 10_000,
-      topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-    });
+    // With tracing on, the instrumentation's send spans replace each message's traceparent: they hang
+    // under one span that links to the traces the events were written in, so those stay reachable.
+    const links: Link[] = [];
+    for (const m of messages) {
+      const origin = m.headers && trace.getSpanContext(propagation.extract(ROOT_CONTEXT, m.headers));
+      if (origin) links.push({ context: origin });
+    }
+    const span = trace.getTracer('shopping-service').startSpan('outbox publish', { links, attributes: { 'messaging.batch.message_count': messages.length } }, ROOT_CONTEXT);
+    try {
+      await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+        this.producer.sendBatch({
+          acks: -1,
+          timeout: this.opts.requestTimeoutMs ?? 10_000,
+          topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+        }),
+      );
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /**
