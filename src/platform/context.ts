@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { type Context, context as otelContext, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { type Context, context as otelContext, isSpanContextValid, type Link, propagation, ROOT_CONTEXT, type SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
@@ -25,6 +25,44 @@ export function runInContext<T>(work: WorkContext, fn: () => T): T {
 /** The work `fn` is running for, if any. */
 export function currentWork(): WorkContext | undefined {
   return storage.getStore();
+}
+
+/** How `runAsWork` places its span. */
+export interface WorkSpan {
+  name: string;
+  kind?: SpanKind;
+  /** The span's parent (default: none, a trace of its own). */
+  parent?: Context;
+  links?: Link[];
+  attributes?: Record<string, string | number>;
+  /** The trace to continue when tracing is off (an event's `traceparent`); default a new one. */
+  traceparent?: string;
+}
+
+/**
+ * Runs `fn` as work that is no request (an event delivery, a scheduled job):
+ * its log lines carry `bindings` and a trace id, the events it emits that
+ * trace, and with tracing on it is one span, so its statements group under it.
+ */
+export function runAsWork<T>(log: FastifyBaseLogger, bindings: Record<string, unknown>, spec: WorkSpan, fn: () => Promise<T>): Promise<T> {
+  const parent = spec.parent ?? ROOT_CONTEXT;
+  const span = trace.getTracer('shopping-service').startSpan(spec.name, { kind: spec.kind, links: spec.links, attributes: spec.attributes }, parent);
+  const ctx = trace.setSpan(parent, span);
+  const traceparent = incomingTraceparent(spec.traceparent, ctx);
+  const work = { log: baseLogger(log).child({ ...bindings, traceId: traceIdOf(traceparent) }), traceparent };
+  return otelContext.with(ctx, () =>
+    runInContext(work, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
+    }),
+  );
 }
 
 type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -1,6 +1,6 @@
-import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { context as otelContext, type Link, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
-import { incomingTraceparent, runInContext, traceIdOf } from '../context';
+import { runAsWork } from '../context';
 import { type Db, isDuplicateKey } from '../db/index';
 import { inTransaction, type Tx } from '../db/tx';
 import { BatchPublishError, type Broker } from './broker';
@@ -128,9 +128,6 @@ export class ConsumerRegistry {
    */
   private asWork(consumer: EventConsumer, events: readonly EventMessage[], fn: () => Promise<void>): Promise<void> {
     const single = events.length === 1 ? events[0]! : undefined;
-    // Kafka's instrumentation already opened a span for the message; otherwise the event's headers are the parent.
-    const active = trace.getActiveSpan() ? otelContext.active() : undefined;
-    const parent = active ?? (single?.headers ? propagation.extract(ROOT_CONTEXT, single.headers) : ROOT_CONTEXT);
     const links: Link[] = [];
     if (!single) {
       for (const e of events) {
@@ -138,27 +135,19 @@ export class ConsumerRegistry {
         if (linked) links.push({ context: linked });
       }
     }
-    const span = trace.getTracer('shopping-service').startSpan(
-      `process ${single ? single.topic : 'batch'}`,
-      { kind: SpanKind.CONSUMER, links, attributes: { 'messaging.consumer.group.name': consumer.name, 'messaging.batch.message_count': events.length } },
-      parent,
-    );
-    const ctx = trace.setSpan(parent, span);
-    const traceparent = incomingTraceparent(single?.headers?.traceparent, ctx);
-    const bindings = single ? { consumer: consumer.name, eventId: single.eventId } : { consumer: consumer.name, events: events.length };
-    const log = this.log.child({ ...bindings, traceId: traceIdOf(traceparent) });
-    return otelContext.with(ctx, () =>
-      runInContext({ log, traceparent }, async () => {
-        try {
-          await fn();
-        } catch (err) {
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw err;
-        } finally {
-          span.end();
-        }
-      }),
+    return runAsWork(
+      this.log,
+      single ? { consumer: consumer.name, eventId: single.eventId } : { consumer: consumer.name, events: events.length },
+      {
+        name: `process ${single ? single.topic : 'batch'}`,
+        kind: SpanKind.CONSUMER,
+        // Kafka's instrumentation already opened a span for the message; otherwise the event's headers are the parent.
+        parent: trace.getActiveSpan() ? otelContext.active() : single?.headers && propagation.extract(ROOT_CONTEXT, single.headers),
+        links,
+        attributes: { 'messaging.consumer.group.name': consumer.name, 'messaging.batch.message_count': events.length },
+        traceparent: single?.headers?.traceparent,
+      },
+      fn,
     );
   }
 

@@ -171,3 +171,22 @@ test("a request's traceparent goes into the headers of the events it emits, and 
   await t.infra.eventing.relay.flush();
   assert.deepEqual(seen, [{ header: single, work: single }]);
 });
+
+test('a scheduled job runs as work of its own: its lines name the job, its events carry a trace', async () => {
+  let work: ReturnType<typeof currentWork>;
+  const ran = await t.infra.scheduler.runOnce({
+    name: 'trace-probe-job',
+    intervalMs: 60_000,
+    run: async () => {
+      work = currentWork();
+      await inTransaction(t.db, (trx) => emit(trx, Topics.PRODUCT_CHANGED, '998', { productId: 998, change: 'DELETED' }));
+    },
+  });
+  assert.equal(ran, true);
+  assert.ok(work);
+  const bindings = (work.log as unknown as { bindings(): Record<string, unknown> }).bindings();
+  assert.equal(bindings.job, 'trace-probe-job');
+  assert.equal(bindings.traceId, parseTraceparent(work.traceparent)!.slice(3, 35));
+  const row = await t.db.selectFrom('outbox_events').select('headers').where('event_key', '=', '998').executeTakeFirstOrThrow();
+  assert.deepEqual(JSON.parse(row.headers!), { traceparent: work.traceparent });
+});
