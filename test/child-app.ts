@@ -80,8 +80,11 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 60_
   }
 }
 
-/** Builds and starts the app as `main` does, on a free port, and prints `{"port":N}`. */
-export async function serve(): Promise<void> {
+/**
+ * Builds and starts the app as `main` does, on a free port, and prints `{"port":N}`.
+ * The outbox relay and the consumers start only with `eventing` (tests flush by hand).
+ */
+export async function serve(options: { eventing?: boolean } = {}): Promise<void> {
   const { loadConfig } = await import('../src/config');
   const { buildApp, createInfra, createServices, startUp } = await import('../src/app');
   const infra = await createInfra(loadConfig());
@@ -90,6 +93,7 @@ export async function serve(): Promise<void> {
   await startUp(infra, services);
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   infra.scheduler.start();
+  if (options.eventing) await infra.eventing.start();
   process.stdout.write(`${JSON.stringify({ port: (app.server.address() as AddressInfo).port })}\n`);
 }
 

@@ -11,7 +11,8 @@ import { startTracing } from '../src/platform/tracing';
 const exporter = new tracing.InMemorySpanExporter();
 await startTracing({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
 const { serve } = await import('./child-app');
-await serve();
+// CHILD_EVENTING=1: the relay and the consumers run too (a Kafka round trip).
+await serve({ eventing: process.env.CHILD_EVENTING === '1' });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() !== 'spans') return;
@@ -22,6 +23,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     traceId: s.spanContext().traceId,
     spanId: s.spanContext().spanId,
     parentSpanId: s.parentSpanContext?.spanId,
+    links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
     attributes: s.attributes,
   }));
   process.stdout.write(`${JSON.stringify({ spans })}\n`);

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { startChildApp, type ChildApp } from '../../test/child-app';
+import { ancestors as ancestorsIn, startTracedApp, statementOf, type SpanRecord, type TracedApp } from '../../test/traces';
 import { TestApp, until } from '../../test/helpers';
 import { loadConfig } from '../config';
 import { API_PREFIX } from './http/envelope';
-
-/** A span as the traced child app reports it. */
-interface SpanRecord {
-  name: string;
-  kind: number;
-  scope: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  attributes: Record<string, unknown>;
-}
 
 const SERVER = 1;
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -25,48 +13,29 @@ const CALLER_SPAN = '00f067aa0ba902b7';
 const ADDRESS = { receiverName: '김추적', receiverPhone: '010-1234-5678', zipCode: '06236', address1: '서울 강남구 테헤란로 1' };
 
 let t: TestApp;
-let child: ChildApp;
-const logLines: Record<string, any>[] = [];
-let spanReplies: ((spans: SpanRecord[]) => void)[] = [];
+let traced: TracedApp;
 
 before(async () => {
   t = await TestApp.start();
-  child = await startChildApp(
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_KEY_PREFIX: t.config.redisKeyPrefix,
-      PG_SUCCESS_RATE: '1',
-    },
-    60_000,
-    fileURLToPath(new URL('../../test/traced-child-app.ts', import.meta.url)),
-  );
-  createInterface({ input: child.process.stdout! }).on('line', (line) => {
-    if (!line.startsWith('{')) return;
-    const parsed = JSON.parse(line) as Record<string, any>;
-    if (Array.isArray(parsed.spans)) spanReplies.shift()?.(parsed.spans as SpanRecord[]);
-    else logLines.push(parsed);
+  traced = await startTracedApp({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: t.config.databaseUrl,
+    REDIS_KEY_PREFIX: t.config.redisKeyPrefix,
+    PG_SUCCESS_RATE: '1',
   });
 });
 
 after(async () => {
-  await child?.stop();
+  await traced?.app.stop();
   await t?.close();
 });
-
-function spans(): Promise<SpanRecord[]> {
-  return new Promise((resolve) => {
-    spanReplies.push(resolve);
-    child.process.stdin!.write('spans\n');
-  });
-}
 
 test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL and Redis spans under it', async () => {
   const productId = (await t.services.products.create({ name: '추적 이어폰', price: 39000, stock: 10 }, 'test')).id;
   assert.equal((await t.call('POST', '/cart/items', { body: { productId, quantity: 2 } })).status, 200);
 
-  const res = await fetch(`${child.base}${API_PREFIX}/orders`, {
+  const res = await fetch(`${traced.app.base}${API_PREFIX}/orders`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${t.userToken}`,
@@ -81,7 +50,7 @@ test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL an
   // The server span ends as the response is written: wait for it.
   let all: SpanRecord[] = [];
   await until(async () => {
-    all = await spans();
+    all = await traced.spans();
     return all.some((s) => s.traceId === CALLER_TRACE && s.kind === SERVER && s.scope.includes('http'));
   }, 10_000, 'the checkout span');
 
@@ -94,11 +63,7 @@ test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL an
   assert.equal(http[0]!.attributes['http.route'], `${API_PREFIX}/orders`, 'named by its route (from Fastify)');
 
   // Every span of the trace hangs, parent by parent, from the HTTP span.
-  const ancestors = (s: SpanRecord): SpanRecord[] => {
-    const chain: SpanRecord[] = [];
-    for (let p = s.parentSpanId && byId.get(s.parentSpanId); p; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) chain.push(p);
-    return chain;
-  };
+  const ancestors = (s: SpanRecord) => ancestorsIn(s, trace);
   for (const s of trace) {
     if (s === http[0]) continue;
     assert.ok(ancestors(s).includes(http[0]!), `${s.scope} ${s.name} descends from the HTTP span`);
@@ -109,7 +74,7 @@ test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL an
   assert.ok(handler, `a Fastify handler span among ${fastify.map((s) => s.name).join(', ')}`);
 
   const sql = trace.filter((s) => s.scope === '@opentelemetry/instrumentation-mysql2');
-  const statements = sql.map((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text'] ?? ''));
+  const statements = sql.map(statementOf);
   assert.ok(statements.some((q) => /insert into `orders`/i.test(q)), `the order's INSERT among ${statements.length} statements`);
   assert.ok(statements.some((q) => /for update/i.test(q)), 'the stock row lock');
   for (const s of sql) assert.ok(ancestors(s).includes(handler), 'SQL runs under the route handler');
@@ -119,8 +84,9 @@ test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL an
   for (const s of redis) assert.ok(ancestors(s).includes(handler), 'Redis runs under the route handler');
 
   // No statement of this checkout landed in another trace.
-  const strays = all.filter((s) => s.traceId !== CALLER_TRACE && /insert into `orders`/i.test(String(s.attributes['db.statement'] ?? '')));
+  const strays = all.filter((s) => s.traceId !== CALLER_TRACE && /insert into `orders`/i.test(statementOf(s)));
   assert.deepEqual(strays, []);
+  assert.equal(all.filter((s) => /insert into `orders`/i.test(statementOf(s))).length, 1);
 
   // Its events carry the trace on: a traceparent of this trace, naming one of its spans.
   const rows = await t.db.selectFrom('outbox_events').select(['topic', 'headers']).where('topic', '=', 'shopping.order.created').execute();
@@ -131,8 +97,8 @@ test('one checkout is one trace: the HTTP span under the caller, Fastify, SQL an
   assert.ok(byId.has(parentId!), 'the event names a span of the checkout');
 
   // And the request's log lines carry its request id and this trace id.
-  const lines = logLines.filter((l) => l.reqId === 'traced-checkout');
-  assert.ok(lines.length >= 2, JSON.stringify(logLines.slice(-5)));
+  const lines = traced.logs.filter((l) => l.reqId === 'traced-checkout');
+  assert.ok(lines.length >= 2, JSON.stringify(traced.logs.slice(-5)));
   for (const l of lines) assert.equal(l.traceId, CALLER_TRACE);
 });
 
