@@ -23,6 +23,8 @@ import { rateLimitPlugin } from './platform/http/rate-limit';
 import { securityPlugin } from './platform/http/security';
 import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
+import { baseLogger, ContextLogger } from './platform/context';
+import { requestContextPlugin, requestLogger } from './platform/http/request-context';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
 import { authSchemas } from './modules/auth/schemas';
@@ -126,7 +128,8 @@ export async function createInfra(config: Config): Promise<Infra> {
   });
   const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);
-  const log = pino({ level: config.logLevel });
+  // Writes through the logger of the request (or event) being served, so every line carries its ids.
+  const log = new ContextLogger(pino({ level: config.logLevel }));
   const dependencies = new DependencyMonitor(log, () => pingDb(db));
   dependencies.watchRedis(redis);
   const scheduler = new Scheduler(redis, log, dependencies);
@@ -334,7 +337,8 @@ export function withinDepth(text: string, max: number): boolean {
 export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
   const { config } = infra;
   const app = Fastify({
-    loggerInstance: infra.log,
+    loggerInstance: baseLogger(infra.log),
+    childLoggerFactory: requestLogger,
     // The same peers the rate limits trust for X-Forwarded-For, so logs show the same client address.
     trustProxy: config.trustProxy,
     genReqId: (req) => {
@@ -360,6 +364,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await app.register(requestContextPlugin);
 
   // An empty body with a JSON content type (a bodiless POST from a browser client) is no body, not an error.
   app.removeContentTypeParser('application/json');
