@@ -11,7 +11,7 @@ bash scripts/setup.sh
 
 step "build"
 quiet npm run --silent build
-done_step "$(grep '^build:' "$QUIET_LOG" | tail -n 1 | sed 's/^build: //')"
+done_step "$(grep '^build:' "$QUIET_LOG" | tail -n 1 | sed -E 's/^build: //; s/ \([^)]*\)$//')"
 
 step "demo data"
 quiet npm run --silent db:seed
