@@ -134,7 +134,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /**
  * Every environment variable the service reads, with its type, range and default. An empty
  * value counts as unset. Defaults that depend on another variable (LOG_LEVEL, JWT_SECRET)
- * are settled in `loadConfig`.
+ * are settled in `loadConfig`. A new variable is one entry here, one field in `Config`, its
+ * line in `loadConfig`'s result and its row in the README's table.
  */
 export const EnvSchema = Type.Object({
   NODE_ENV: text('development'),
