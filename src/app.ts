@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
 import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
@@ -13,6 +14,8 @@ import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
 import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
+import { openApiOptions, type ApiTag } from './platform/http/openapi';
+import { envelopeSchemas, Ref } from './platform/http/schema';
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
@@ -22,36 +25,53 @@ import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
+import { authSchemas } from './modules/auth/schemas';
 import { InventoryService } from './modules/inventory/service';
 import { inventoryRoutes, adminInventoryRoutes } from './modules/inventory/routes';
+import { inventorySchemas } from './modules/inventory/schemas';
 import { ProductService } from './modules/product/service';
-import { productRoutes, adminProductRoutes } from './modules/product/routes';
+import { productImageRoutes, productRoutes, adminProductRoutes } from './modules/product/routes';
+import { productSchemas } from './modules/product/schemas';
 import { CartService } from './modules/cart/service';
 import { cartRoutes } from './modules/cart/routes';
+import { cartSchemas } from './modules/cart/schemas';
 import { DeliveryService } from './modules/delivery/service';
 import { deliveryRoutes } from './modules/delivery/routes';
+import { deliverySchemas } from './modules/delivery/schemas';
 import { MockPaymentGateway } from './modules/payment/gateway';
 import { PaymentService } from './modules/payment/service';
 import { paymentRoutes } from './modules/payment/routes';
+import { paymentSchemas } from './modules/payment/schemas';
 import { OrderService } from './modules/order/service';
 import { OrderSaga } from './modules/order/saga';
 import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderPaymentRoutes, orderRoutes } from './modules/order/routes';
+import { orderSchemas } from './modules/order/schemas';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
 import { REBUILD_JOB as TIMEDEAL_REBUILD, TimeDealService } from './modules/timedeal/service';
 import { CouponService, RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
 import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
+import { couponSchemas } from './modules/coupon/schemas';
 import { QueueService } from './modules/queue/service';
 import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
+import { queueSchemas } from './modules/queue/schemas';
 import { createSearchEngine, SearchService, type ProductChange } from './modules/search/service';
 import { adminSearchRoutes, searchRoutes } from './modules/search/routes';
+import { searchSchemas } from './modules/search/schemas';
 import { Topics } from './platform/events/outbox';
 import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
+import { timeDealSchemas } from './modules/timedeal/schemas';
 import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
+import { notificationSchemas } from './modules/notification/schemas';
 import { AnalyticsService } from './modules/analytics/service';
 import { adminAnalyticsRoutes } from './modules/analytics/routes';
+import { analyticsSchemas } from './modules/analytics/schemas';
+import { SaleCounters } from './modules/live/counters';
+import { LiveSalesService } from './modules/live/service';
+import { adminLiveRoutes, saleLatencyHook } from './modules/live/routes';
+import { liveSchemas } from './modules/live/schemas';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -95,6 +115,7 @@ export interface Services {
   coupons: CouponService;
   queue: QueueService;
   search: SearchService;
+  live: LiveSalesService;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
@@ -142,6 +163,8 @@ export interface ServiceOptions {
 }
 
 export function createServices(infra: Infra, options: ServiceOptions = {}): Services {
+  // The live sale view's counts: the sale modules record into it through the interfaces they declare.
+  const counters = new SaleCounters();
   const auth = new AuthService(infra.db, infra.tokens);
   const inventory = new InventoryService(infra.db, infra.pubsub);
   const products = new ProductService(infra.db, inventory, infra.config.productCacheTtlMs);
@@ -149,17 +172,21 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const deliveries = new DeliveryService(infra.db);
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
   const payments = new PaymentService(infra.db, gateway, infra.config);
-  const orders = new OrderService(infra.db);
-  const coupons = new CouponService(infra.db, infra.redis, { reconcileIntervalMs: infra.config.saleReconcileIntervalMs, admissionGraceMs: infra.config.saleAdmissionGraceMs });
+  const orders = new OrderService(infra.db, infra.config.orderPaymentTimeoutSeconds);
+  const coupons = new CouponService(infra.db, infra.redis, {
+    reconcileIntervalMs: infra.config.saleReconcileIntervalMs,
+    admissionGraceMs: infra.config.saleAdmissionGraceMs,
+    stats: counters,
+  });
   coupons.registerJobs(infra.scheduler);
-  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons });
-  const orderAdmin = new OrderAdmin(orders, saga, deliveries);
+  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons, stats: counters });
+  const orderAdmin = new OrderAdmin(orders, saga, deliveries, payments);
   const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
 
   const every = infra.config.orderJobIntervalSeconds * 1000;
   infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
   infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
-  const queue = new QueueService({ db: infra.db, redis: infra.redis, pubsub: infra.pubsub, sse: infra.sse, log: infra.log });
+  const queue = new QueueService({ db: infra.db, redis: infra.redis, pubsub: infra.pubsub, sse: infra.sse, log: infra.log }, { stats: counters });
   infra.scheduler.add(queue.admissionJob());
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
@@ -171,6 +198,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
     // While a waiting room runs for TIMEDEAL/{id}, only admitted buyers may buy; a purchase uses up the entry.
     gate: (userId, timeDealId) => queue.assertAdmitted(userId, 'TIMEDEAL', timeDealId),
     onPurchased: async (userId, timeDealId) => void (await queue.consume(userId, 'TIMEDEAL', timeDealId)),
+    stats: counters,
   });
   timedeals.registerJobs(infra.scheduler);
 
@@ -193,7 +221,8 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const analytics = new AnalyticsService(infra.db, infra.log);
   infra.eventing.register(notifications.consumer());
   infra.eventing.register(analytics.consumer());
-  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search };
+  const live = new LiveSalesService({ redis: infra.redis, sse: infra.sse, log: infra.log, counters, coupons, timedeals, queue });
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search, live };
 }
 
 /**
@@ -207,6 +236,54 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 }
 
 export type App = FastifyInstance;
+
+/** The OpenAPI document's tags, one per resource, in the order Swagger UI shows them. */
+const API_TAGS: ApiTag[] = [
+  { name: 'auth', description: 'Sign-up and login: access tokens' },
+  { name: 'products', description: 'The catalog (admins create, change and delete products)' },
+  { name: 'inventory', description: 'Stock levels and the live stock stream (admins receive and adjust stock)' },
+  { name: 'carts', description: "The caller's cart" },
+  { name: 'orders', description: 'Orders, each run as a saga: stock, payment, delivery (admins search them and set their status)' },
+  { name: 'payments', description: 'Paying an order, cancelling and refunding a payment' },
+  { name: 'deliveries', description: 'Delivery tracking' },
+  { name: 'coupons', description: 'First-come coupons (admins create and deactivate them)' },
+  { name: 'time-deals', description: 'Time deals and their purchases (admins schedule and cancel them)' },
+  { name: 'queues', description: 'The waiting room, with live status over Server-Sent Events (admins run the queues)' },
+  { name: 'search', description: 'Product search, suggestions, popular and recent keywords' },
+  { name: 'notifications', description: 'Notifications sent to users (admins)' },
+  { name: 'analytics', description: 'Daily counters (admins)' },
+  { name: 'live', description: 'Live sale figures for the operator console (admins)' },
+  { name: 'health', description: 'Liveness and readiness probes' },
+];
+
+/** What the health probes answer (outside the envelope: probes read `status`); only readiness lists `components`. */
+const HealthResponse = Type.Object(
+  {
+    status: Type.String(),
+    components: Type.Optional(Type.Object({ mysql: Type.String(), redis: Type.String(), search: Type.String() })),
+  },
+  { $id: 'Health', description: "The probe's answer", examples: [{ status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP' } }] },
+);
+
+/** Every shared schema (an `$id`, used through Ref()): the envelope's, each module's, the health probes'. */
+const SHARED_SCHEMAS = [
+  ...envelopeSchemas,
+  ...authSchemas,
+  ...productSchemas,
+  ...inventorySchemas,
+  ...cartSchemas,
+  ...deliverySchemas,
+  ...paymentSchemas,
+  ...orderSchemas,
+  ...timeDealSchemas,
+  ...couponSchemas,
+  ...queueSchemas,
+  ...searchSchemas,
+  ...notificationSchemas,
+  ...analyticsSchemas,
+  ...liveSchemas,
+  HealthResponse,
+];
 
 const AJV_OPTIONS = {
   allErrors: true,
@@ -311,15 +388,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     exposedHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  // Shared schemas (referenced with Ref()) are registered once, on the root, before any route uses them.
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, openApiOptions({ title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' }, API_TAGS));
   // Hardening: security headers, the operations endpoints' switches and token, rate limits.
   await app.register(securityPlugin, { config });
   if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -333,9 +404,15 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   await app.register(authPlugin, { tokens: infra.tokens, config });
   // After auth (per-user limits read the principal), before the routes that name a limit.
   await app.register(rateLimitPlugin, { redis: infra.redis, config, dependencies: infra.dependencies, log: infra.log });
+  // Every sale route's answer goes into this instance's latency histogram for the live sale stream.
+  app.addHook('onResponse', saleLatencyHook(services.live.counters));
 
-  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
-  app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
+  const health = { tags: ['health'], response: { 200: Ref(HealthResponse) } };
+  app.get('/health/live', { schema: { operationId: 'getLiveness', summary: 'The process is up', ...health } }, async () => ({
+    status: 'UP',
+  }));
+  const ready = { operationId: 'getReadiness', summary: 'MySQL, Redis and the search index are ready (503 C014 if not)', ...health };
+  app.get('/health/ready', { schema: ready }, async (_request, reply) => {
     const checks = await Promise.all([
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
@@ -348,9 +425,11 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   });
 
   await app.register(authRoutes(services.auth), { prefix: '/api/v1/auth' });
+  // The product pictures the service draws (demo catalog), outside the API prefix like any static file.
+  await app.register(productImageRoutes(services.products));
   await app.register(
     async (api) => {
-      await api.register(productRoutes(services.products));
+      await api.register(productRoutes(services.products, { publicBaseUrl: config.publicBaseUrl }));
       await api.register(inventoryRoutes(services.inventory, { pubsub: infra.pubsub, sse: infra.sse, heartbeatMs: config.sseHeartbeatMs }));
       await api.register(cartRoutes(services.cart));
       await api.register(orderRoutes(services.orders, services.saga, services.idempotency));
@@ -367,7 +446,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           admin.addHook('onRoute', (route) => {
             route.config = { ...route.config, auth: 'admin' };
           });
-          await admin.register(adminProductRoutes(services.products));
+          await admin.register(adminProductRoutes(services.products, { publicBaseUrl: config.publicBaseUrl }));
           await admin.register(adminInventoryRoutes(services.inventory));
           await admin.register(adminOrderRoutes(services.orders, services.orderAdmin));
           await admin.register(adminNotificationRoutes(services.notifications));
@@ -376,6 +455,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           await admin.register(adminCouponRoutes(services.coupons));
           await admin.register(adminQueueRoutes(services.queue));
           await admin.register(adminSearchRoutes(services.search));
+          await admin.register(adminLiveRoutes(services.live));
         },
         { prefix: '/admin' },
       );
@@ -387,7 +467,10 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   app.addHook('preClose', async () => {
     infra.sse.closeAll();
   });
+  // Each instance writes its sale counts once a second while it runs, and streams them to its viewers.
+  app.addHook('onReady', async () => services.live.start());
   app.addHook('onClose', async () => {
+    services.live.close();
     await services.queue.close();
     await services.search.close();
   });

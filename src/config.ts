@@ -104,6 +104,12 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
   connectionTimeoutMs: number;
+  /**
+   * The service's address as browsers reach it (`https://shop.example.com`, no trailing slash): the
+   * front of absolute URLs in answers (product pictures it serves). Unset: each answer uses the
+   * origin its request came to.
+   */
+  publicBaseUrl: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -200,6 +206,7 @@ export const EnvSchema = Type.Object({
   HEADERS_TIMEOUT_MS: int(10_000, 100),
   KEEP_ALIVE_TIMEOUT_MS: int(72_000, 100),
   CONNECTION_TIMEOUT_MS: int(120_000, 100),
+  PUBLIC_BASE_URL: optional(text(undefined, '^https?://[^?#]+$', 'an http(s) URL without query, fragment or credentials, such as https://shop.example.com')),
 });
 export type EnvValues = Static<typeof EnvSchema>;
 
@@ -290,6 +297,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^(true|false)$/.test(trustProxy) && list(trustProxy).some((s) => /^\d+$/.test(s))) {
     problems.push(`TRUST_PROXY must be true, false or proxy addresses/CIDRs (hop counts are not accepted), got ${JSON.stringify(trustProxy)}`);
   }
+  const publicBaseUrl = values.PUBLIC_BASE_URL === undefined ? undefined : baseUrl(values.PUBLIC_BASE_URL);
+  if (ok('PUBLIC_BASE_URL') && values.PUBLIC_BASE_URL !== undefined && publicBaseUrl === undefined) {
+    problems.push(`PUBLIC_BASE_URL must be an http(s) URL without query, fragment or credentials, such as https://shop.example.com, got ${JSON.stringify(values.PUBLIC_BASE_URL)}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const limit = (name: string): LimitSetting => ({
@@ -355,7 +366,22 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: Math.min(values.HEADERS_TIMEOUT_MS, values.REQUEST_TIMEOUT_MS),
     keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeoutMs: values.CONNECTION_TIMEOUT_MS,
+    publicBaseUrl,
   };
+}
+
+/** An http(s) URL with no query, fragment or credentials, its trailing slash dropped; undefined if it is none. */
+function baseUrl(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password || raw.includes('?') || raw.includes('#')) {
+    return undefined;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 const SECRETS: (keyof Config)[] = ['jwtSecret', 'jwtPrivateKey', 'metricsToken'];

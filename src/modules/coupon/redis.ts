@@ -143,6 +143,25 @@ export class CouponRedis {
     return this.redis.hget(couponKeys(couponId).units, 'epoch');
   }
 
+  /**
+   * Units issue.lua can still hand out, per coupon (null where the keys are not loaded): one
+   * pipeline per coupon, all sent at once — each stays in its coupon's Cluster slot. Plain reads:
+   * a live view, not a decision.
+   */
+  async availableOf(couponIds: number[]): Promise<(number | null)[]> {
+    return Promise.all(
+      couponIds.map(async (id) => {
+        const k = couponKeys(id);
+        const replies = (await this.redis.pipeline().hmget(k.units, 'total', 'next').scard(k.free).exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        const [total, next] = (replies[0]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        if (total === null || next === null) return null;
+        return Number(replies[1]?.[1]) + Math.max(0, Number(total) - Number(next) + 1);
+      }),
+    );
+  }
+
   /** Whether the keys are loaded (issue.lua refuses without them). */
   async isLoaded(couponId: number | string): Promise<boolean> {
     return (await this.redis.exists(couponKeys(couponId).units)) === 1;

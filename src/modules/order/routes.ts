@@ -3,18 +3,20 @@ import type { FastifyRequest } from 'fastify';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { idempotent, type IdempotencyStore } from '../../platform/http/idempotency';
-import { PageSchema, pageRequest } from '../../platform/http/pagination';
-import { Envelope } from '../../platform/http/schema';
+import { pageRequest } from '../../platform/http/pagination';
+import { Envelope, Ref } from '../../platform/http/schema';
 import { PaymentNumberParams, PaymentResponse, ProcessPaymentRequest } from '../payment/schemas';
 import type { OrderAdmin } from './admin';
 import type { OrderSaga } from './saga';
 import {
+  AdminOrderDetailResponse,
   AdminOrderQuery,
   AdminOrderStatusRequest,
   CancelOrderRequest,
   CreateOrderRequest,
   OrderListQuery,
   OrderNumberParams,
+  OrderPage,
   OrderResponse,
   type OrderStatus,
 } from './schemas';
@@ -24,7 +26,15 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
   return async (app) => {
     app.post(
       '/orders',
-      { schema: { tags: ['order'], body: CreateOrderRequest, response: { 201: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'createOrder',
+          summary: 'Order the checked-out cart, optionally with a coupon (honours Idempotency-Key)',
+          tags: ['orders'],
+          body: CreateOrderRequest,
+          response: { 201: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request, reply) =>
         idempotent(idempotency, 'orders', request, reply, async () => ({
           status: 201,
@@ -34,22 +44,46 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
 
     app.get(
       '/orders',
-      { schema: { tags: ['order'], querystring: OrderListQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      {
+        schema: {
+          operationId: 'listMyOrders',
+          summary: "A page of the caller's orders, newest first",
+          tags: ['orders'],
+          querystring: OrderListQuery,
+          response: { 200: Envelope(Ref(OrderPage)) },
+        },
+      },
       async (request) => ok(await orders.listMine(principal(request).userId, pageRequest(request.query.page, request.query.size, 10))),
     );
 
     app.get(
       '/orders/:orderNumber',
-      { schema: { tags: ['order'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'getOrder',
+          summary: 'One of the caller\'s orders (S201, S212 if not theirs)',
+          tags: ['orders'],
+          params: OrderNumberParams,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request) => ok(await orders.get(request.params.orderNumber, principal(request))),
     );
 
     // Cancelling is served on PUT and on POST: existing clients use either.
+    const cancelIds = { POST: 'cancelOrder', PUT: 'cancelOrderWithPut' };
     for (const method of ['PUT', 'POST'] as const) {
       app.route({
         method,
         url: '/orders/:orderNumber/cancel',
-        schema: { tags: ['order'], params: OrderNumberParams, body: CancelOrderRequest, response: { 200: Envelope(OrderResponse) } },
+        schema: {
+          operationId: cancelIds[method],
+          summary: `Cancel an order: stock released, a paid order refunded${method === 'PUT' ? ' (the same as POST)' : ''}`,
+          tags: ['orders'],
+          params: OrderNumberParams,
+          body: CancelOrderRequest,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
         handler: async (request) =>
           ok(await saga.cancel(principal(request), request.params.orderNumber, request.body.reason.trim())),
       });
@@ -72,7 +106,15 @@ export function orderPaymentRoutes(saga: OrderSaga, idempotency: IdempotencyStor
   return async (app) => {
     app.post(
       '/payments',
-      { schema: { tags: ['payment'], body: ProcessPaymentRequest, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'processPayment',
+          summary: "Pay an order's final amount (honours Idempotency-Key)",
+          tags: ['payments'],
+          body: ProcessPaymentRequest,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request, reply) =>
         idempotent(idempotency, 'payments', request, reply, async () => ({
           status: 200,
@@ -89,7 +131,15 @@ export function orderPaymentRoutes(saga: OrderSaga, idempotency: IdempotencyStor
 
     app.post(
       '/payments/:paymentNumber/refund',
-      { schema: { tags: ['payment'], params: PaymentNumberParams, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'refundPayment',
+          summary: 'Refund a completed payment: its order becomes REFUNDED',
+          tags: ['payments'],
+          params: PaymentNumberParams,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request) => ok(await saga.refundPayment(principal(request), request.params.paymentNumber)),
     );
   };
@@ -100,23 +150,61 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
   return async (app) => {
     app.get(
       '/orders',
-      { schema: { tags: ['admin'], querystring: AdminOrderQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      {
+        schema: {
+          operationId: 'adminListOrders',
+          summary: 'A page of all orders, by status and/or keyword',
+          tags: ['orders'],
+          querystring: AdminOrderQuery,
+          response: { 200: Envelope(Ref(OrderPage)) },
+        },
+      },
       async (request) => {
-        const { status, keyword, page, size } = request.query;
-        return ok(await orders.search({ status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined }, pageRequest(page, size, 20)));
+        const { status, keyword, userId, page, size } = request.query;
+        const filter = { status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined, userId: userId?.trim() || undefined };
+        return ok(await orders.search(filter, pageRequest(page, size, 20)));
       },
     );
 
     app.get(
       '/orders/:orderNumber',
-      { schema: { tags: ['admin'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'adminGetOrder',
+          summary: "Any user's order",
+          tags: ['orders'],
+          params: OrderNumberParams,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request) => ok(await orders.getForAdmin(request.params.orderNumber)),
+    );
+
+    app.get(
+      '/orders/:orderNumber/detail',
+      {
+        schema: {
+          operationId: 'adminGetOrderDetail',
+          summary: "The order with its saga's state, its payments (oldest first) and its delivery (S201)",
+          tags: ['orders'],
+          params: OrderNumberParams,
+          response: { 200: Envelope(Ref(AdminOrderDetailResponse)) },
+        },
+      },
+      async (request) => ok(await admin.detail(request.params.orderNumber)),
     );
 
     app.put(
       '/orders/:orderNumber/status',
       {
-        schema: { tags: ['admin'], params: OrderNumberParams, body: AdminOrderStatusRequest, response: { 200: Envelope(OrderResponse) } },
+        schema: {
+          operationId: 'adminSetOrderStatus',
+          summary: "Move an order to another status (the saga's rules apply)",
+          tags: ['orders'],
+          params: OrderNumberParams,
+          body: AdminOrderStatusRequest,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
       },
       async (request) =>
         ok(await admin.setStatus(principal(request), request.params.orderNumber, request.body.status as OrderStatus)),

@@ -284,6 +284,18 @@ export class QueueRedis {
     });
   }
 
+  /** The length of each queue's line and of its admitted set: one pipeline per queue (its Cluster slot), all sent at once. */
+  async sizes(queues: QueueKeys[]): Promise<{ waiting: number; admitted: number }[]> {
+    return Promise.all(
+      queues.map(async (keys) => {
+        const replies = (await this.redis.pipeline().zcard(keys.waiting).zcard(keys.entered).exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        return { waiting: Number(replies[0]?.[1]), admitted: Number(replies[1]?.[1]) };
+      }),
+    );
+  }
+
   /** The line, the admitted set and the user index, read together. */
   async snapshot(keys: QueueKeys): Promise<QueueSnapshot> {
     const read = await this.redis.pipeline().zrange(keys.waiting, 0, -1).zrange(keys.entered, 0, -1).hgetall(keys.users).exec();

@@ -98,6 +98,32 @@ export class TimeDealRedis {
     return { kind: 'not-loaded' };
   }
 
+  /**
+   * Free units per deal product (null where the keys are not loaded): one pipeline per deal, all
+   * sent at once — each stays in its deal's Cluster slot. Plain reads: a live view, not a decision.
+   */
+  async freeOf(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
+    const byDeal = new Map<number, number[]>();
+    products.forEach((p, i) => byDeal.set(p.dealId, [...(byDeal.get(p.dealId) ?? []), i]));
+    const out = new Array<number | null>(products.length).fill(null);
+    await Promise.all(
+      [...byDeal.values()].map(async (indexes) => {
+        const pipe = this.redis.pipeline();
+        for (const i of indexes) {
+          const k = dealKeys(products[i].dealId, products[i].productId);
+          pipe.scard(k.free).exists(k.epoch);
+        }
+        const replies = (await pipe.exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        indexes.forEach((i, j) => {
+          out[i] = Number(replies[2 * j + 1]?.[1]) === 1 ? Number(replies[2 * j]?.[1]) : null;
+        });
+      }),
+    );
+    return out;
+  }
+
   /** settle.lua: the admission's purchase committed; `extra` are units MySQL gave it instead of refused ones. */
   async settle(dealId: number, productId: number, userId: string, admissionId: string, extra: number[] = []): Promise<void> {
     const k = dealKeys(dealId, productId);

@@ -57,6 +57,15 @@ export interface TimeDealOptions {
   log?: Log;
   /** Tests move time. */
   now?: () => Date;
+  /** Told how each purchase ended (the live sale view counts them). */
+  stats?: PurchaseStats;
+}
+
+/** What the time-deal module reports of each purchase; the live sale view implements it. Calls must not block. */
+export interface PurchaseStats {
+  dealPurchased(timeDealId: number, units: number): void;
+  /** `sold-out`: S704; `limit`: S705 (over the max per user). */
+  dealRefused(timeDealId: number, reason: 'sold-out' | 'limit'): void;
 }
 
 /** Job names: the scheduler's lock keys are `scheduler:<name>`. */
@@ -72,6 +81,13 @@ const MAX_PURCHASE_ATTEMPTS = 4;
 const MAX_DEADLOCK_ATTEMPTS = 3;
 /** How long an ACTIVE deal product's details are reused by purchase pre-checks (the transaction re-checks under lock). */
 const DEAL_CACHE_MS = 1_000;
+/**
+ * How long a sold-out answer from Redis is trusted by this instance: in a spike most buyers
+ * arrive after the last unit, and they are refused without a round trip. Units this instance
+ * gives back end it at once; units given back elsewhere are offered here at most this late.
+ * (A buyer already at the max per user hears S704 rather than S705 during that moment.)
+ */
+const SOLD_OUT_MEMO_MS = 250;
 
 /** MySQL refused what Redis admitted: no unit left, or the user would go over the max per user. */
 class Refused extends Error {
@@ -126,6 +142,7 @@ export class TimeDealService implements DealUnits {
   private readonly now: () => Date;
   private readonly gate?: PurchaseGate;
   private readonly onPurchased?: PurchaseListener;
+  private readonly purchaseStats?: PurchaseStats;
   readonly statusIntervalMs: number;
   readonly rebuildIntervalMs: number;
   readonly admissionGraceMs: number;
@@ -134,6 +151,8 @@ export class TimeDealService implements DealUnits {
   private readonly loading = new Map<number, Promise<void>>();
   /** Rebuilds after a refusal in flight, per deal (nobody waits for them). */
   private readonly resyncs = new Map<number, { again: boolean; done: Promise<void> }>();
+  /** Deal products Redis recently found sold out, by deal product id: the smallest quantity refused, until when. */
+  private readonly soldOut = new Map<number, { dealId: number; quantity: number; until: number }>();
   /**
    * Counters since start (for tests and diagnostics): keys found missing, refusals by MySQL of what
    * Redis admitted, earlier admissions of a retrying user given back, keys (re)written, admissions
@@ -156,6 +175,7 @@ export class TimeDealService implements DealUnits {
     this.now = options.now ?? (() => new Date());
     this.gate = options.gate;
     this.onPurchased = options.onPurchased;
+    this.purchaseStats = options.stats;
     this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
     this.rebuildIntervalMs = options.rebuildIntervalMs ?? DEFAULT_REBUILD_INTERVAL_MS;
     this.admissionGraceMs = options.admissionGraceMs ?? DEFAULT_ADMISSION_GRACE_MS;
@@ -275,8 +295,20 @@ export class TimeDealService implements DealUnits {
       const productId = dealProducts.get(r.time_deal_product_id)?.product_id;
       // The order line keeps the name the product had when it was bought.
       const name = order?.items[0]?.productName ?? (productId !== undefined ? names.get(productId)?.name : undefined) ?? '';
-      return toPurchaseResponse(r, name, order?.orderNumber ?? null);
+      return toPurchaseResponse(r, name, order?.orderNumber ?? null, order?.paymentDueAt ?? null);
     });
+  }
+
+  // ---- the live sale view ----------------------------------------------------------------------
+
+  /** Every ACTIVE deal, ending soonest first, with its products' sold and remaining units as MySQL counts them. */
+  async listActive(): Promise<TimeDealResponse[]> {
+    return this.present(await this.repo.listWithStatus('ACTIVE'));
+  }
+
+  /** Free units per deal product from Redis (one pipeline per deal, sent together) (null where its keys are not loaded). */
+  unitsLeft(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
+    return this.keys.freeOf(products);
   }
 
   // ---- purchase ------------------------------------------------------------------------------
@@ -288,15 +320,36 @@ export class TimeDealService implements DealUnits {
    * rebuilt from MySQL and the script asked again; S408 if that keeps happening.
    */
   async purchase(userId: string, req: TimeDealPurchaseRequest): Promise<TimeDealPurchaseResponse> {
-    let item = await this.dealProduct(req.timeDealProductId);
+    const item = await this.dealProduct(req.timeDealProductId);
     this.checkOpen(item.row);
+    const stats = this.purchaseStats;
+    if (!stats) return this.buy(userId, req, item);
     const dealId = item.row.time_deal_id;
+    try {
+      const bought = await this.buy(userId, req, item);
+      stats.dealPurchased(dealId, req.quantity);
+      return bought;
+    } catch (err) {
+      if (isAppError(err, 'TIMEDEAL_SOLD_OUT')) stats.dealRefused(dealId, 'sold-out');
+      else if (isAppError(err, 'TIMEDEAL_PURCHASE_LIMIT_EXCEEDED')) stats.dealRefused(dealId, 'limit');
+      throw err;
+    }
+  }
+
+  private async buy(userId: string, req: TimeDealPurchaseRequest, item: CachedDealProduct): Promise<TimeDealPurchaseResponse> {
+    const dealId = item.row.time_deal_id;
+    // The script checks the max per user before the stock; so do these answers from memory.
+    if (req.quantity > item.row.max_per_user) throw fail('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
+    if (this.recentlySoldOut(item.row.id, req.quantity)) throw fail('TIMEDEAL_SOLD_OUT');
     await this.gate?.(userId, dealId);
 
     for (let attempt = 1; ; attempt++) {
       const { row, product } = item;
       const outcome = await this.keys.purchase(dealId, row.product_id, userId, req.quantity, row.max_per_user);
-      if (outcome.kind === 'sold-out') throw fail('TIMEDEAL_SOLD_OUT');
+      if (outcome.kind === 'sold-out') {
+        this.rememberSoldOut(row, req.quantity);
+        throw fail('TIMEDEAL_SOLD_OUT');
+      }
       if (outcome.kind === 'not-loaded') {
         this.stats.notLoaded++;
         if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
@@ -377,7 +430,7 @@ export class TimeDealService implements DealUnits {
           extra = await repo.claimFreeUnits(row.id, req.quantity - claimed, purchaseId);
           if (claimed + extra.length < req.quantity) throw new Refused('TIMEDEAL_SOLD_OUT');
         }
-        return { id: purchaseId, orderNumber: order.orderNumber, extra, overruled: claimed < req.quantity };
+        return { id: purchaseId, orderNumber: order.orderNumber, paymentDueAt: order.paymentDueAt, extra, overruled: claimed < req.quantity };
       });
     try {
       let done: Awaited<ReturnType<typeof attempt>>;
@@ -409,6 +462,7 @@ export class TimeDealService implements DealUnits {
         purchasedAt,
         orderNumber: done.orderNumber,
         status: 'PURCHASED',
+        paymentDueAt: done.paymentDueAt,
       };
     } catch (err) {
       const refused = err instanceof Refused;
@@ -416,6 +470,7 @@ export class TimeDealService implements DealUnits {
         try {
           // Units go back unless MySQL had none left for this buyer (then others hold them, and the rebuild below puts back any that are free).
           await this.keys.unpurchase(dealId, row.product_id, userId, admission.id, !(refused && err.code === 'TIMEDEAL_SOLD_OUT'));
+          this.reopen(dealId);
         } catch (undoErr) {
           // Redis is unreachable: the admission stays until the reconcile releases it.
           this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');
@@ -454,6 +509,7 @@ export class TimeDealService implements DealUnits {
       afterCommit(trx, async () => {
         try {
           await this.keys.giveBack(deal.id, dealProduct.product_id, found.user_id, units, epoch);
+          this.reopen(deal.id);
         } catch (err) {
           this.log.error({ err, dealId: deal.id, orderId }, 'giving back a returned deal order failed; the reconcile fixes Redis');
         }
@@ -710,6 +766,7 @@ export class TimeDealService implements DealUnits {
       this.stats.released += loaded.released;
       rewritten++;
     }
+    if (rewritten > 0) this.reopen(dealId);
     return rewritten;
   }
 
@@ -739,8 +796,30 @@ export class TimeDealService implements DealUnits {
     }
   }
 
+  private recentlySoldOut(dealProductId: number, quantity: number): boolean {
+    const memo = this.soldOut.get(dealProductId);
+    if (!memo) return false;
+    if (memo.until <= Date.now()) {
+      this.soldOut.delete(dealProductId);
+      return false;
+    }
+    return quantity >= memo.quantity;
+  }
+
+  private rememberSoldOut(row: DealProductWithDeal, quantity: number): void {
+    const memo = this.soldOut.get(row.id);
+    const smallest = memo && memo.until > Date.now() ? Math.min(memo.quantity, quantity) : quantity;
+    this.soldOut.set(row.id, { dealId: row.time_deal_id, quantity: smallest, until: Date.now() + SOLD_OUT_MEMO_MS });
+  }
+
+  /** Units of the deal may be free again (given back or rebuilt here): ask Redis from now on. */
+  private reopen(dealId: number): void {
+    for (const [id, memo] of this.soldOut) if (memo.dealId === dealId) this.soldOut.delete(id);
+  }
+
   /** Drops cached deal products of a deal whose status this instance just changed. */
   private forget(dealId: number): void {
+    this.reopen(dealId);
     for (const [id, entry] of this.cache) {
       void entry.then(
         (v) => v.row.time_deal_id === dealId && this.cache.get(id) === entry && this.cache.delete(id),
@@ -840,7 +919,7 @@ function toProductResponse(p: DealProductRow, sold: number, product: ProductSnap
   };
 }
 
-function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null): TimeDealPurchaseResponse {
+function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null, paymentDueAt: Date | string | null): TimeDealPurchaseResponse {
   const price = toMinor(r.purchase_price);
   return {
     id: r.id,
@@ -852,5 +931,6 @@ function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: st
     purchasedAt: r.purchased_at,
     orderNumber,
     status: r.status,
+    paymentDueAt,
   };
 }
