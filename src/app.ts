@@ -340,11 +340,13 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
     ]);
-    const components = { mysql: checks[0], redis: checks[1], search: services.search.isReady() ? 'UP' : 'STARTING' };
+    const events = infra.eventing.health();
+    const components = { mysql: checks[0], redis: checks[1], search: services.search.isReady() ? 'UP' : 'STARTING', eventBus: events.status };
     if (checks.includes('DOWN') || components.search !== 'UP') {
       return sendError(reply, Errors.SERVICE_UNAVAILABLE);
     }
-    return { status: 'UP', components };
+    // A broker that is down doesn't stop the shop (the outbox buffers events): still ready, but say so.
+    return { status: events.status === 'UP' ? 'UP' : 'DEGRADED', components };
   });
 
   await app.register(authRoutes(services.auth), { prefix: '/api/v1/auth' });

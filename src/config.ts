@@ -101,6 +101,16 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
   connectionTimeoutMs: number;
+  /** How long a Kafka consumer's fetch waits for new messages; bounds commit-to-consumer latency on brokers that wait it out. */
+  kafkaFetchMaxWaitMs: number;
+  /** A Kafka consumer silent this long leaves its group; also bounds how long a rebalance waits for a member that went away. */
+  kafkaSessionTimeoutMs: number;
+  /** Create missing topics at start-up (`npm run kafka:topics` does the same by hand). */
+  kafkaCreateTopics: boolean;
+  /** Partitions of each topic created (by start-up or `kafka:topics`). */
+  kafkaTopicPartitions: number;
+  /** Replicas of each topic created; 0: as many brokers as there are, at most 3. */
+  kafkaTopicReplication: number;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -232,6 +242,11 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
+    kafkaFetchMaxWaitMs: int(env, 'KAFKA_FETCH_MAX_WAIT_MS', 100, 1),
+    kafkaSessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS', 10_000, 1000),
+    kafkaCreateTopics: oneOf(env, 'KAFKA_CREATE_TOPICS', ['true', 'false'] as const, 'false') === 'true',
+    kafkaTopicPartitions: int(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1),
+    kafkaTopicReplication: int(env, 'KAFKA_TOPIC_REPLICATION', 0),
   };
 }
 
