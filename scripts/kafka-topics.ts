@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const broker = new KafkaBroker({
     brokers: config.kafkaBrokers,
     clientId: config.kafkaClientId,
-    log: pino({ level: process.env.LOG_LEVEL ?? 'error' }),
+    log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }), // this command prints its own report
     connectionTimeoutMs: 3000,
   });
   try {
