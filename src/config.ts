@@ -243,7 +243,7 @@ export function loadConfig(env: Env = process.env): Config {
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
     kafkaFetchMaxWaitMs: int(env, 'KAFKA_FETCH_MAX_WAIT_MS', 100, 1),
-    kafkaSessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS', 10_000, 1000),
+    kafkaSessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS', 6000, 1000),
     kafkaCreateTopics: oneOf(env, 'KAFKA_CREATE_TOPICS', ['true', 'false'] as const, 'false') === 'true',
     kafkaTopicPartitions: int(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1),
     kafkaTopicReplication: int(env, 'KAFKA_TOPIC_REPLICATION', 0),

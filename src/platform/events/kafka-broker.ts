@@ -27,8 +27,10 @@ export interface KafkaBrokerOptions {
   maxWaitTimeMs?: number;
   /**
    * A consumer silent this long leaves its group (`KAFKA_SESSION_TIMEOUT_MS`,
-   * default 10000); also how long a rebalance may wait for a member that went
-   * away, hence short. Heartbeats go every tenth of it.
+   * default 6000, the least a broker accepts by default). A member that went
+   * away (a killed instance, or every member across a broker outage) holds up
+   * the group's next rebalance until then, hence short. Heartbeats go every
+   * tenth of it.
    */
   sessionTimeoutMs?: number;
   /** Creates missing topics at `start()` (`KAFKA_CREATE_TOPICS`); leave out to not touch topics. */
@@ -235,7 +237,7 @@ export class KafkaBroker implements Broker {
   /** One attempt to run a group; on failure (or a crash kafkajs won't restart) another after a backoff. */
   private async startConsumer(sub: Subscription, attempt: number): Promise<void> {
     if (!this.started) return;
-    const sessionTimeout = this.opts.sessionTimeoutMs ?? 10_000;
+    const sessionTimeout = this.opts.sessionTimeoutMs ?? 6000;
     const consumer = this.kafka.consumer({
       groupId: this.groupId(sub.group),
       allowAutoTopicCreation: false,
@@ -270,15 +272,22 @@ export class KafkaBroker implements Broker {
       if (!e.payload.restart) retry(e.payload.error);
       else if (unreachable(e.payload.error)) this.setStatus('down', e.payload.error);
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       joined = true;
       this.setStatus('up');
+      this.opts.log.debug({ group: sub.group, memberId: e.payload.memberId, assignment: e.payload.memberAssignment, durationMs: e.payload.duration }, 'Kafka consumer group joined');
     });
-    consumer.on(consumer.events.FETCH, () => this.setStatus('up'));
+    consumer.on(consumer.events.CRASH, (e) => this.opts.log.debug({ group: sub.group, err: e.payload.error, restart: e.payload.restart }, 'Kafka consumer crashed'));
+    // Signs of a coordinator that answers (a fetch event alone is not: kafkajs emits it for fetches that failed too).
+    consumer.on(consumer.events.HEARTBEAT, () => this.setStatus('up'));
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => this.setStatus('up'));
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...sub.topics], fromBeginning: this.opts.fromBeginning ?? true });
       await consumer.run({
+        // Partitions are independent (one key, one partition): their batches commit in parallel transactions,
+        // which is what drains a backlog when each batch is small.
+        partitionsConsumedConcurrently: 3,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           if (!isRunning() || isStale() || batch.messages.length === 0) return;
