@@ -10,7 +10,7 @@
  * the consumer runner like every consumer (one transaction per batch, event ids
  * recorded) and notes when each event's transaction committed.
  *
- *   1. At rest: EVENTS_AT_REST (40) single-event transactions, one every
+ *   1. At rest: 80 single-event transactions, one every
  *      ~250 ms. Commit-to-consumer latency = the consumer's commit minus the
  *      producing transaction's commit.
  *   2. Outage under load: RATE (200) events/s in transactions of two for
@@ -35,7 +35,7 @@ import { emit, Topics } from '../src/platform/events/outbox';
 import { KafkaMockCluster } from '../test/kafka/mock-cluster';
 import { BenchApp, envInt, percentile, table } from './harness';
 
-const AT_REST = 40;
+const AT_REST = 80;
 
 export async function kafkaEventsScenario(): Promise<boolean> {
   const rate = envInt('BENCH_KAFKA_RATE', 200);
