@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { KafkaBroker } from '../../src/platform/events/kafka-broker';
 import { until } from '../helpers';
 import { KafkaMockCluster } from './mock-cluster';
 
@@ -102,4 +105,28 @@ test('kafka:topics on a cluster without the topics tries to create them and exit
   const failed = topics.stdout.trim().split('\n').filter((r) => /FAILED/.test(r));
   assert.equal(failed.length, 10, topics.stdout);
   assert.match(topics.stderr, /10 of 10 topics missing/);
+});
+
+test('KAFKA_CREATE_TOPICS at start-up: a cluster that has the topics starts quietly; one that lacks them and cannot make them is logged, and the start still succeeds', async () => {
+  const full = await KafkaMockCluster.start({ brokers: 1 });
+  const bare = await KafkaMockCluster.start({ brokers: 1, withoutServiceTopics: true });
+  stopLater.push(full, bare);
+  for (const [cluster, expectError] of [[full, false], [bare, true]] as const) {
+    const lines: { level: number; msg: string; topics?: unknown[] }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const broker = new KafkaBroker({ brokers: cluster.brokers, log: log as unknown as FastifyBaseLogger, createTopics: { partitions: 3 } });
+    try {
+      await broker.start();
+      const errors = lines.filter((l) => l.level >= 50);
+      if (expectError) {
+        assert.deepEqual(errors.map((l) => l.msg), ['Kafka topics missing and not created']);
+        assert.equal(errors[0].topics?.length, 10);
+      } else {
+        assert.deepEqual(errors, []);
+        assert.equal(broker.status(), 'up');
+      }
+    } finally {
+      await broker.close();
+    }
+  }
 });
