@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, { about: string; run: () => Promise<boolean> }> 
   checkout: { about: '50 buyers: POST /orders then POST /payments (gateway latency 0), beside a constant-JSON baseline', run: () => import('./checkout').then((m) => m.checkoutScenario()) },
   products: { about: 'catalog list and detail against a same-size constant JSON route', run: productsScenario },
   search: { about: 'product search over 100,000 generated products at a fixed 1,000 req/s (steps down to the rate that holds)', run: searchScenario },
+  'kafka-events': { about: 'outbox → Kafka (mock cluster) → consumer: commit-to-consumer latency at rest, catch-up after a 10 s broker outage under 200 events/s', run: () => import('./kafka-events').then((m) => m.kafkaEventsScenario()) },
   'queue-sse': { about: '10,000 queue SSE subscribers on one instance, 500 admitted/s: admission → queue-entered delay, Redis cmd/s, RSS', run: () => import('./queue-sse').then((m) => m.queueSseScenario()) },
 };
 

@@ -262,10 +262,15 @@ const API_TAGS: ApiTag[] = [
 /** What the health probes answer (outside the envelope: probes read `status`); only readiness lists `components`. */
 const HealthResponse = Type.Object(
   {
+    /** UP; DEGRADED (still 200) while the event broker is unreachable and the outbox buffers events. */
     status: Type.String(),
-    components: Type.Optional(Type.Object({ mysql: Type.String(), redis: Type.String(), search: Type.String() })),
+    components: Type.Optional(Type.Object({ mysql: Type.String(), redis: Type.String(), search: Type.String(), eventBus: Type.String() })),
   },
-  { $id: 'Health', description: "The probe's answer", examples: [{ status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP' } }] },
+  {
+    $id: 'Health',
+    description: "The probe's answer",
+    examples: [{ status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP', eventBus: 'UP' } }],
+  },
 );
 
 /** Every shared schema (an `$id`, used through Ref()): the envelope's, each module's, the health probes'. */
@@ -422,11 +427,13 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),
     ]);
-    const components = { mysql: checks[0], redis: checks[1], search: services.search.isReady() ? 'UP' : 'STARTING' };
+    const events = infra.eventing.health();
+    const components = { mysql: checks[0], redis: checks[1], search: services.search.isReady() ? 'UP' : 'STARTING', eventBus: events.status };
     if (checks.includes('DOWN') || components.search !== 'UP') {
       return sendError(reply, Errors.SERVICE_UNAVAILABLE);
     }
-    return { status: 'UP', components };
+    // A broker that is down doesn't stop the shop (the outbox buffers events): still ready, but say so.
+    return { status: events.status === 'UP' ? 'UP' : 'DEGRADED', components };
   });
 
   await app.register(authRoutes(services.auth), { prefix: '/api/v1/auth' });

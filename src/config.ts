@@ -115,6 +115,16 @@ export interface Config {
    * preload (`src/tracing.ts`) reads it before this config exists; here it is checked and reported.
    */
   otlpEndpoint: string | undefined;
+  /** How long a Kafka consumer's fetch waits for new messages; bounds commit-to-consumer latency on brokers that wait it out. */
+  kafkaFetchMaxWaitMs: number;
+  /** A Kafka consumer silent this long leaves its group; also bounds how long a rebalance waits for a member that went away. */
+  kafkaSessionTimeoutMs: number;
+  /** Create missing topics at start-up (`npm run kafka:topics` does the same by hand). */
+  kafkaCreateTopics: boolean;
+  /** Partitions of each topic created (by start-up or `kafka:topics`). */
+  kafkaTopicPartitions: number;
+  /** Replicas of each topic created; 0: as many brokers as there are, at most 3. */
+  kafkaTopicReplication: number;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -172,6 +182,11 @@ export const EnvSchema = Type.Object({
   KAFKA_BROKERS: text(''),
   KAFKA_CLIENT_ID: text('shopping-service'),
   KAFKA_GROUP_PREFIX: text('shopping-service.'),
+  KAFKA_FETCH_MAX_WAIT_MS: int(100, 1),
+  KAFKA_SESSION_TIMEOUT_MS: int(6000, 1000),
+  KAFKA_CREATE_TOPICS: flag(false),
+  KAFKA_TOPIC_PARTITIONS: int(3, 1, 10_000),
+  KAFKA_TOPIC_REPLICATION: int(0, 0, 100),
   OUTBOX_POLL_MS: int(1000, 10),
   OUTBOX_BATCH_SIZE: int(200, 1, 100_000),
   OUTBOX_BACKOFF_BASE_MS: int(500, 1),
@@ -336,6 +351,11 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaBrokers,
     kafkaClientId: values.KAFKA_CLIENT_ID,
     kafkaGroupPrefix: values.KAFKA_GROUP_PREFIX,
+    kafkaFetchMaxWaitMs: values.KAFKA_FETCH_MAX_WAIT_MS,
+    kafkaSessionTimeoutMs: values.KAFKA_SESSION_TIMEOUT_MS,
+    kafkaCreateTopics: values.KAFKA_CREATE_TOPICS,
+    kafkaTopicPartitions: values.KAFKA_TOPIC_PARTITIONS,
+    kafkaTopicReplication: values.KAFKA_TOPIC_REPLICATION,
     outboxPollMs: values.OUTBOX_POLL_MS,
     outboxBatchSize: values.OUTBOX_BATCH_SIZE,
     outboxBackoffBaseMs: values.OUTBOX_BACKOFF_BASE_MS,

@@ -1,11 +1,14 @@
 /*
  * A Kafka cluster for tests: librdkafka's built-in mock cluster (no JVM, no broker install).
  *
- * Usage: mock-cluster [-b BROKERS] [TOPIC...]
- *   Creates the shopping.* topics (and any TOPIC given) with 3 partitions each, since
- *   the mock answers no CreateTopics from kafkajs; prints the bootstrap servers
+ * Usage: mock-cluster [-b BROKERS] [-n] [TOPIC...]
+ *   Creates the shopping.* topics (none with -n) and any TOPIC given, 3 partitions each,
+ *   since the mock answers no CreateTopics; prints the bootstrap servers
  *   ("127.0.0.1:port,…") as one line on stdout, then serves until stdin reaches EOF or
  *   SIGTERM/SIGINT arrives, so a crashed parent never leaves it running.
+ *   Lines on stdin: "down" closes every broker's connections and refuses new ones, "up"
+ *   lets them in again (an outage without losing the cluster's data); each is answered
+ *   by the same word on stdout once done.
  * Build: cc -O1 -o mock-cluster mock-cluster.c -lrdkafka   (Debian: librdkafka-dev)
  */
 #include <errno.h>
@@ -36,8 +39,9 @@ static int create_topic(rd_kafka_mock_cluster_t *mc, const char *topic, int brok
 }
 
 int main(int argc, char **argv) {
-  int brokers = 1, first_topic = 1;
-  if (argc > 2 && strcmp(argv[1], "-b") == 0) { brokers = atoi(argv[2]); first_topic = 3; }
+  int brokers = 1, first_topic = 1, own_topics = 1;
+  if (argc > first_topic + 1 && strcmp(argv[first_topic], "-b") == 0) { brokers = atoi(argv[first_topic + 1]); first_topic += 2; }
+  if (argc > first_topic && strcmp(argv[first_topic], "-n") == 0) { own_topics = 0; first_topic += 1; }
   if (brokers < 1) brokers = 1;
 
   char errstr[512];
@@ -49,7 +53,7 @@ int main(int argc, char **argv) {
   if (!mc) { fprintf(stderr, "mock-cluster: rd_kafka_mock_cluster_new failed\n"); return 1; }
 
   int failed = 0;
-  for (size_t i = 0; i < sizeof TOPICS / sizeof *TOPICS; i++) failed |= create_topic(mc, TOPICS[i], brokers);
+  for (size_t i = 0; own_topics && i < sizeof TOPICS / sizeof *TOPICS; i++) failed |= create_topic(mc, TOPICS[i], brokers);
   for (int i = first_topic; i < argc; i++) failed |= create_topic(mc, argv[i], brokers);
   if (failed) return 1;
 
@@ -63,13 +67,33 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
-  char buf[256];
+  char buf[256], line[64];
+  size_t len = 0;
   while (!stopping) {
     int n = poll(&in, 1, 500);
     if (n < 0 && errno != EINTR) break;
     if (n > 0) {
       ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
       if (r <= 0) break; /* EOF (parent gone) or error */
+      for (ssize_t i = 0; i < r; i++) {
+        if (buf[i] != '\n') {
+          if (len < sizeof line - 1) line[len++] = buf[i];
+          continue;
+        }
+        line[len] = 0;
+        len = 0;
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (strcmp(line, "down") == 0) {
+          for (int b = 1; b <= brokers && !err; b++) err = rd_kafka_mock_broker_set_down(mc, b);
+        } else if (strcmp(line, "up") == 0) {
+          for (int b = 1; b <= brokers && !err; b++) err = rd_kafka_mock_broker_set_up(mc, b);
+        } else {
+          continue;
+        }
+        if (err) fprintf(stderr, "mock-cluster: %s: %s\n", line, rd_kafka_err2str(err));
+        printf("%s\n", line);
+        fflush(stdout);
+      }
     }
   }
   rd_kafka_mock_cluster_destroy(mc);

@@ -42,24 +42,74 @@ export interface MockClusterOptions {
   brokers?: number;
   /** Topics to create besides the ten `shopping.*` ones (3 partitions each). */
   topics?: string[];
+  /** Leave out the ten `shopping.*` topics (to see what creating them does). */
+  withoutServiceTopics?: boolean;
 }
 
 /**
- * A real Kafka wire protocol endpoint for integration tests: librdkafka's mock
- * cluster in a child process, the `shopping.*` topics created up front (the mock
- * ignores kafkajs' CreateTopics). Stops on `stop()`, on SIGTERM, and when this
- * process dies (its stdin closes), so none outlives the test run.
+ * A real Kafka wire protocol endpoint for integration tests, benchmarks and
+ * `npm run kafka:dev`: librdkafka's mock cluster in a child process, in memory
+ * only, the `shopping.*` topics created up front (the mock has no CreateTopics).
+ * Stops on `stop()`, on SIGTERM, and when this process dies (its stdin closes),
+ * so none outlives its parent.
  */
 export class KafkaMockCluster {
+  private readonly replies: string[] = [];
+  private waiting: ((line: string) => void) | undefined;
+
   private constructor(
     private readonly child: ChildProcess,
     /** `host:port` of every mock broker, for `KAFKA_BROKERS`. */
     readonly brokers: string[],
-  ) {}
+    lines: ReturnType<typeof createInterface>,
+  ) {
+    lines.on('line', (line) => {
+      const waiter = this.waiting;
+      this.waiting = undefined;
+      if (waiter) waiter(line.trim());
+      else this.replies.push(line.trim());
+    });
+  }
+
+  /** The process id, for signals. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves when the cluster exits (on its own, or after `stop()`). */
+  exited(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+
+  /** Every broker closes its connections and refuses new ones, keeping its data: an outage. */
+  setDown(): Promise<void> {
+    return this.command('down');
+  }
+
+  /** The brokers accept connections again. */
+  setUp(): Promise<void> {
+    return this.command('up');
+  }
+
+  private async command(word: 'down' | 'up'): Promise<void> {
+    const answer = new Promise<string>((resolve, reject) => {
+      const early = this.replies.shift();
+      if (early !== undefined) return resolve(early);
+      const timer = setTimeout(() => reject(new Error(`mock cluster did not answer "${word}"`)), 5000);
+      this.waiting = (line) => {
+        clearTimeout(timer);
+        resolve(line);
+      };
+    });
+    this.child.stdin!.write(`${word}\n`);
+    const line = await answer;
+    if (line !== word) throw new Error(`mock cluster answered "${line}" to "${word}"`);
+  }
 
   static async start(opts: MockClusterOptions = {}): Promise<KafkaMockCluster> {
     const binary = await buildMockCluster();
-    const args = ['-b', String(opts.brokers ?? 1), ...(opts.topics ?? [])];
+    const args = ['-b', String(opts.brokers ?? 1), ...(opts.withoutServiceTopics ? ['-n'] : []), ...(opts.topics ?? [])];
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -69,6 +119,7 @@ export class KafkaMockCluster {
         const timer = setTimeout(() => reject(new Error('mock cluster printed no bootstrap servers within 10 s')), 10_000);
         lines.once('line', (l) => {
           clearTimeout(timer);
+          lines.pause();
           resolve(l.trim());
         });
         child.once('error', (err) => {
@@ -80,8 +131,9 @@ export class KafkaMockCluster {
           reject(new Error(`mock cluster exited (${signal ?? code}) before it was ready: ${stderr.trim()}`));
         });
       });
-      lines.close();
-      return new KafkaMockCluster(child, line.split(',').filter(Boolean));
+      const cluster = new KafkaMockCluster(child, line.split(',').filter(Boolean), lines);
+      lines.resume();
+      return cluster;
     } catch (err) {
       child.kill('SIGKILL');
       throw err;

@@ -9,6 +9,8 @@ import type { EventMessage, Topic } from './outbox';
  */
 export type EventHandler = (events: readonly EventMessage[]) => Promise<void>;
 
+export type BrokerStatus = 'up' | 'down' | 'unknown';
+
 /**
  * What the outbox relay publishes to and consumers subscribe at. Two
  * implementations: `LocalBroker` (in-process, the default for one machine) and
@@ -18,6 +20,14 @@ export type EventHandler = (events: readonly EventMessage[]) => Promise<void>;
 export interface Broker {
   /** `local` or `kafka`, for logs and metrics. */
   readonly kind: string;
+  /**
+   * Whether the broker answered this process lately: `up`, `down` (events wait
+   * in the outbox), or `unknown` before the first contact. `/health/ready`
+   * reports it; the local broker is always `up`.
+   */
+  status(): BrokerStatus;
+  /** Calls `listener` on every change of `status()` (the relay retries at once when the broker is back). */
+  onStatusChange(listener: (status: BrokerStatus) => void): void;
   /**
    * Publishes the batch in order and resolves only once the broker acknowledged
    * every message (Kafka: acks from all in-sync replicas). A rejection means any

@@ -141,8 +141,9 @@ export class ConsumerRegistry {
       {
         name: `process ${single ? single.topic : 'batch'}`,
         kind: SpanKind.CONSUMER,
-        // Kafka's instrumentation already opened a span for the message; otherwise the event's headers are the parent.
-        parent: trace.getActiveSpan() ? otelContext.active() : single?.headers && propagation.extract(ROOT_CONTEXT, single.headers),
+        // One event continues the trace in its headers (with Kafka, the send span the instrumentation wrote there);
+        // brokers hand over batches, so whatever span is active around the delivery is the batch's, not the event's.
+        parent: single?.headers ? propagation.extract(ROOT_CONTEXT, single.headers) : trace.getActiveSpan() ? otelContext.active() : undefined,
         links,
         attributes: { 'messaging.consumer.group.name': consumer.name, 'messaging.batch.message_count': events.length },
         traceparent: single?.headers?.traceparent,

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../../config';
 import type { Db } from '../db/index';
 import type { Scheduler } from '../scheduler';
 import type { DependencyMonitor } from '../dependencies';
-import type { Broker } from './broker';
+import type { Broker, BrokerStatus } from './broker';
 import { ConsumerRegistry, type EventConsumer } from './consumer';
 import { KafkaBroker, type KafkaBrokerOptions } from './kafka-broker';
 import { LocalBroker } from './local-broker';
@@ -17,6 +17,7 @@ export { BatchPublishError } from './broker';
 export type { EventConsumer } from './consumer';
 export { consumeBatchOnce, consumeOnce, ConsumerRegistry } from './consumer';
 export { KafkaBroker } from './kafka-broker';
+export { ALL_TOPICS, ensureTopics, type TopicReport } from './kafka-topics';
 export { LocalBroker } from './local-broker';
 export { OutboxRelay } from './relay';
 export { PURGE_JOB, purgeExpired, purgeJob } from './retention';
@@ -28,6 +29,11 @@ const EVENT_SETTINGS = [
   'kafkaBrokers',
   'kafkaClientId',
   'kafkaGroupPrefix',
+  'kafkaFetchMaxWaitMs',
+  'kafkaSessionTimeoutMs',
+  'kafkaCreateTopics',
+  'kafkaTopicPartitions',
+  'kafkaTopicReplication',
   'outboxPollMs',
   'outboxBatchSize',
   'outboxBackoffBaseMs',
@@ -61,8 +67,14 @@ export interface Eventing {
   readonly consumers: ConsumerRegistry;
   /** Shorthand for `consumers.register`. */
   register(consumer: EventConsumer): void;
-  /** Adds the outbox-lag gauges and event counters to an app's `/metrics` registry. */
+  /** Adds the outbox-lag gauges, event counters and (Kafka) consumer lag to an app's `/metrics` registry. */
   registerMetrics(registry: Registry): void;
+  /**
+   * For `/health/ready`: `UP`, or `DEGRADED` while the broker is unreachable
+   * or this instance's last publish failed: the shop still works, events wait
+   * in the outbox.
+   */
+  health(): { status: 'UP' | 'DEGRADED'; broker: BrokerStatus };
   /**
    * Starts the relay loop and the consumers (Kafka: joins the groups). Never
    * fails because the broker is down: the outbox keeps the events meanwhile.
@@ -92,6 +104,11 @@ export function createEventing(deps: EventingDeps): Eventing {
           brokers: settings.kafkaBrokers,
           clientId: settings.kafkaClientId,
           groupPrefix: settings.kafkaGroupPrefix,
+          maxWaitTimeMs: settings.kafkaFetchMaxWaitMs,
+          sessionTimeoutMs: settings.kafkaSessionTimeoutMs,
+          createTopics: settings.kafkaCreateTopics
+            ? { partitions: settings.kafkaTopicPartitions, replicationFactor: settings.kafkaTopicReplication || undefined }
+            : undefined,
           ...deps.kafka,
           log: deps.log,
         })
@@ -104,6 +121,14 @@ export function createEventing(deps: EventingDeps): Eventing {
     onDependencyError: deps.dependencies ? (err) => deps.dependencies!.report(err) : undefined,
   });
   const consumers = new ConsumerRegistry(deps.db, broker, deps.log);
+  let wasDown = false;
+  broker.onStatusChange((status) => {
+    if (status === 'down') wasDown = true;
+    else if (status === 'up' && wasDown) {
+      wasDown = false;
+      relay.retryNow().catch((err: unknown) => deps.log.debug({ err }, 'outbox retry after the broker came back failed'));
+    }
+  });
   deps.scheduler?.add(
     purgeJob(deps.db, { retentionSeconds: settings.eventRetentionSeconds, intervalMs: settings.eventPurgeIntervalMs }, deps.log),
   );
@@ -115,7 +140,11 @@ export function createEventing(deps: EventingDeps): Eventing {
     relay,
     consumers,
     register: (consumer) => consumers.register(consumer),
-    registerMetrics: (registry) => registerEventMetrics(registry, relay, consumers),
+    registerMetrics: (registry) => registerEventMetrics(registry, relay, consumers, broker),
+    health() {
+      const status = broker.status();
+      return { status: status === 'up' && !relay.failing ? 'UP' : 'DEGRADED', broker: status };
+    },
     async start() {
       if (started) return;
       started = true;

@@ -70,10 +70,10 @@ test('an event sent through Kafka is consumed in a span under its send span, lin
 
   const process = all.find(handled)!;
   const chain = ancestors(process, all);
-  const kafkaProcess = chain[0];
-  assert.equal(kafkaProcess?.kind, CONSUMER, 'under the Kafka instrumentation’s process span');
-  assert.equal(kafkaProcess?.name, 'process shopping.order.created');
-  const send = chain.find((s) => s.kind === PRODUCER);
+  // Consumers take a partition's batch, so the event's own process span continues the send span in its headers.
+  assert.equal(process.kind, CONSUMER);
+  const send = chain[0];
+  assert.equal(send?.kind, PRODUCER, 'directly under the send span');
   assert.equal(send?.name, 'send shopping.order.created', 'which continues the send span');
   assert.ok(chain.some((s) => publish.includes(s)), 'which is part of the relay pass linked to the checkout');
   assert.equal(process.traceId, send!.traceId);

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { TestApp, until } from '../../../test/helpers';
 import { KafkaMockCluster } from '../../../test/kafka/mock-cluster';
 import { NotificationService } from '../../modules/notification/service';
@@ -139,6 +142,92 @@ describe('KafkaBroker on the mock cluster', () => {
       await t.db.deleteFrom('outbox_events').where('event_id', '=', id).execute();
     } finally {
       await down.close(100);
+    }
+  });
+});
+
+describe('KafkaBroker through a broker outage (its own mock cluster)', () => {
+  test('one warning when Kafka goes down and one when it is back, not a line per retry; health DEGRADED meanwhile; nothing lost; lag metric back to 0', async () => {
+    const outage = await KafkaMockCluster.start({ brokers: 1 });
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const events = createEventing({
+      config: {
+        eventBus: 'kafka',
+        kafkaBrokers: outage.brokers,
+        kafkaGroupPrefix: `outage-${randomBytes(4).toString('hex')}.`,
+        outboxPollMs: 100,
+        outboxBackoffBaseMs: 200,
+        outboxBackoffMaxMs: 2000,
+      },
+      db: t.db,
+      log: log as unknown as FastifyBaseLogger,
+      kafka: { connectionTimeoutMs: 500, requestTimeoutMs: 2000 },
+    });
+    const got = new Set<string>();
+    events.broker.subscribe('outage-recorder', [Topics.DELIVERY_SHIPPED], async (batch) => {
+      for (const e of batch) got.add(e.eventId);
+    });
+    const registry = new Registry();
+    events.registerMetrics(registry);
+    const ids: string[] = [];
+    const emitOne = async (i: number) =>
+      ids.push(await inTransaction(t.db, (trx) => emit(trx, Topics.DELIVERY_SHIPPED, `DLV-${i % 7}`, { trackingNumber: `T${i}` })));
+    try {
+      await events.start();
+      for (let i = 0; i < 5; i++) await emitOne(i);
+      await until(() => ids.every((id) => got.has(id)), 30_000, 'events before the outage');
+      assert.deepEqual(events.health(), { status: 'UP', broker: 'up' });
+
+      const warnedBefore = lines.filter((l) => l.level >= 40).length;
+      await outage.setDown();
+      // ~8 s of commits against a broker that refuses every connection: the relay and the consumer retry many times.
+      for (let i = 5; i < 45; i++) {
+        await emitOne(i);
+        await sleep(200);
+      }
+      assert.equal(events.health().status, 'DEGRADED');
+      assert.equal(events.health().broker, 'down');
+      const duringOutage = lines.slice(warnedBefore).filter((l) => l.level >= 40);
+      assert.deepEqual(duringOutage.map((l) => l.msg), ['Kafka unreachable; events wait in the outbox until it is back']);
+      const retries = lines.slice(warnedBefore).filter((l) => l.level < 40).length;
+      assert.ok(retries >= 5, `the retries went to debug (${retries} lines)`);
+
+      await outage.setUp();
+      await until(() => ids.every((id) => got.has(id)), 60_000, 'every event after the outage');
+      await until(() => events.health().status === 'UP', 10_000, 'health UP again');
+      const after = lines.slice(warnedBefore).filter((l) => l.level >= 40).map((l) => l.msg);
+      assert.deepEqual(after, ['Kafka unreachable; events wait in the outbox until it is back', 'Kafka reachable again']);
+      const unsent = await t.db.selectFrom('outbox_events').select('id').where('sent_at', 'is', null).where('event_id', 'in', ids).execute();
+      assert.equal(unsent.length, 0);
+
+      // Everything consumed and committed: the group's lag reads 0 on every partition of its topic.
+      await until(
+        async () => {
+          const text = await registry.metrics();
+          const lagLines = text.split('\n').filter((l) => l.startsWith('kafka_consumer_lag_messages{') && l.includes('group="outage-recorder"'));
+          return lagLines.length === 3 && lagLines.every((l) => l.endsWith(' 0'));
+        },
+        20_000,
+        'kafka_consumer_lag_messages at 0 on the 3 partitions',
+      );
+      assert.match(await registry.metrics(), /^event_broker_up 1$/m);
+    } finally {
+      await events.close(1000);
+      await outage.stop();
+    }
+  });
+
+  test('/health/ready answers 200 DEGRADED (not 503) while Kafka is unreachable', async () => {
+    const app = await TestApp.start({ EVENT_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:1' });
+    try {
+      await app.infra.eventing.start();
+      // Started against nothing: the producer could not connect.
+      const res = await app.call('GET', '/health/ready', { token: null });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { status: 'DEGRADED', components: { mysql: 'UP', redis: 'UP', search: 'UP', eventBus: 'DEGRADED' } });
+    } finally {
+      await app.close();
     }
   });
 });

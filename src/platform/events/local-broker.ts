@@ -1,4 +1,4 @@
-import { BatchPublishError, type Broker, type EventHandler } from './broker';
+import { BatchPublishError, type Broker, type BrokerStatus, type EventHandler } from './broker';
 import type { EventMessage, Topic } from './outbox';
 
 interface Subscription {
@@ -20,6 +20,14 @@ export class LocalBroker implements Broker {
   readonly kind = 'local';
   private readonly subscriptions: Subscription[] = [];
   private closed = false;
+
+  status(): BrokerStatus {
+    return 'up';
+  }
+
+  onStatusChange(): void {
+    // In process: never changes.
+  }
 
   subscribe(group: string, topics: readonly Topic[], handler: EventHandler): void {
     if (this.subscriptions.some((s) => s.group === group)) throw new Error(`consumer group ${group} is already subscribed`);

@@ -1,5 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Broker } from './broker';
 import type { ConsumerRegistry } from './consumer';
+import { KafkaBroker } from './kafka-broker';
 import type { OutboxLag, OutboxRelay } from './relay';
 
 /**
@@ -9,7 +11,7 @@ import type { OutboxLag, OutboxRelay } from './relay';
  * database at scrape time (one query shared by the gauges of one scrape), so
  * every instance reports the same, cluster-wide numbers.
  */
-export function registerEventMetrics(registry: Registry, relay: OutboxRelay, consumers: ConsumerRegistry): void {
+export function registerEventMetrics(registry: Registry, relay: OutboxRelay, consumers: ConsumerRegistry, broker?: Broker): void {
   let scrape: Promise<OutboxLag> | undefined;
   const lag = () => {
     if (!scrape) {
@@ -44,6 +46,36 @@ export function registerEventMetrics(registry: Registry, relay: OutboxRelay, con
       this.set((await lag()).oldestAgeSeconds);
     },
   });
+
+  if (broker) {
+    new Gauge({
+      name: 'event_broker_up',
+      help: '1 when this instance last reached the event broker (always 1 for the in-process broker)',
+      registers: [registry],
+      collect() {
+        this.set(broker.status() === 'up' ? 1 : 0);
+      },
+    });
+  }
+  if (broker instanceof KafkaBroker) {
+    new Gauge({
+      name: 'kafka_consumer_lag_messages',
+      help: 'Messages in a partition not yet committed by a consumer group (end of log minus committed offset)',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        // A scrape must not hang on a broker that is down: no lag values then (event_broker_up says why).
+        let timer: NodeJS.Timeout | undefined;
+        const lags = await Promise.race([
+          broker.consumerLag().catch(() => []),
+          new Promise<[]>((resolve) => (timer = setTimeout(() => resolve([]), 2000))),
+        ]);
+        clearTimeout(timer);
+        for (const l of lags) this.set({ group: l.group, topic: l.topic, partition: String(l.partition) }, l.lag);
+      },
+    });
+  }
 
   const catchUp = catchUpper();
   // Counters mirrored from the relay's and the consumers' running totals (this instance).

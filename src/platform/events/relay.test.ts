@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { TestApp } from '../../../test/helpers';
 import { afterCommit, inTransaction } from '../db/tx';
 import { Scheduler } from '../scheduler';
-import type { Broker, EventHandler } from './broker';
+import type { Broker, BrokerStatus, EventHandler } from './broker';
 import { ConsumerRegistry, type EventConsumer } from './consumer';
 import { createEventing, PURGE_JOB } from './index';
 import { LocalBroker } from './local-broker';
@@ -38,6 +38,10 @@ class TestBroker implements Broker {
   delayMs = 0;
   gate: Promise<void> | undefined;
 
+  status(): BrokerStatus {
+    return this.down ? 'down' : 'up';
+  }
+  onStatusChange(): void {}
   subscribe(group: string, topics: readonly Topic[], handler: EventHandler): void {
     this.inner.subscribe(group, topics, handler);
   }

@@ -147,6 +147,27 @@ export class OutboxRelay {
     this.loop = undefined;
   }
 
+  /**
+   * The broker is back: rows backing off become due now and the loop wakes, so
+   * a backlog goes out at once instead of at each row's next attempt (up to
+   * `backoffMaxMs` away). Every instance that notices does this; harmless.
+   */
+  async retryNow(): Promise<void> {
+    await this.db
+      .updateTable('outbox_events')
+      .set({ next_attempt_at: sql<Date>`NOW(3)` })
+      .where('sent_at', 'is', null)
+      .where('next_attempt_at', '>', sql<Date>`NOW(3)`)
+      .execute();
+    this.afterFailure = false;
+    this.notify();
+  }
+
+  /** Whether the last pass of this instance failed to publish (the broker, or the database, was down). */
+  get failing(): boolean {
+    return this.afterFailure;
+  }
+
   /** Unsent rows and the age of the oldest, for `/metrics`. */
   async lag(): Promise<OutboxLag> {
     const row = await this.db
@@ -259,7 +280,10 @@ export class OutboxRelay {
     this.totals.published += result.published;
     this.totals.failed += result.failed;
     if (result.failed > 0) {
-      this.log.warn({ err: error, failed: result.failed, published: result.published }, 'outbox publish failed; backing off');
+      // A broker that is down was logged once by the broker; each pass that meets it is not news.
+      const fields = { err: error, failed: result.failed, published: result.published };
+      if (this.broker.status() === 'down') this.log.debug(fields, 'outbox publish failed; backing off');
+      else this.log.warn(fields, 'outbox publish failed; backing off');
     }
     return result;
   }

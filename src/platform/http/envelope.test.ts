@@ -382,10 +382,10 @@ describe('envelope', () => {
       assert.deepEqual(res.body, { status: 'UP' });
     });
 
-    test('/health/ready checks MySQL, Redis and the search index', async () => {
+    test('/health/ready checks MySQL, Redis, the search index and the event bus', async () => {
       const res = await t.call('GET', '/health/ready', { token: null });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP' } });
+      assert.deepEqual(res.body, { status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP', eventBus: 'UP' } });
     });
 
     test('/metrics has request durations and DB pool gauges', async () => {
