@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the test suite against real MariaDB and Redis: set-up, then `npm test`
-# (type check + every *.test.ts). Each test file makes its own database and
-# Redis key prefix and removes them when it ends.
+# Runs the test suite against real MariaDB and Redis: set-up, the browser apps'
+# build (`npm run build:web`), then `npm test` (type checks + every *.test.ts).
+# Each test file makes its own database and Redis key prefix and removes them
+# when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+npm run --silent build:web
 npm test

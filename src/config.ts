@@ -89,6 +89,8 @@ export interface Config {
   docsEnabled: boolean;
   /** Whether `/metrics` is served. */
   metricsEnabled: boolean;
+  /** The built browser apps (`npm run build:web`); unset: `web/dist` of this checkout. */
+  webRoot: string | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
   /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
@@ -227,6 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
     docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
     metricsToken: env.METRICS_TOKEN || undefined,
+    webRoot: env.WEB_ROOT || undefined,
     jwtMaxTtlSeconds,
     requestTimeoutMs,
     headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
