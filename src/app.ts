@@ -53,6 +53,9 @@ import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
 import { AnalyticsService } from './modules/analytics/service';
 import { adminAnalyticsRoutes } from './modules/analytics/routes';
+import { SaleCounters } from './modules/live/counters';
+import { LiveSalesService } from './modules/live/service';
+import { adminLiveRoutes, saleLatencyHook } from './modules/live/routes';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -96,6 +99,7 @@ export interface Services {
   coupons: CouponService;
   queue: QueueService;
   search: SearchService;
+  live: LiveSalesService;
 }
 
 export async function createInfra(config: Config): Promise<Infra> {
@@ -143,6 +147,8 @@ export interface ServiceOptions {
 }
 
 export function createServices(infra: Infra, options: ServiceOptions = {}): Services {
+  // The live sale view's counts: the sale modules record into it through the interfaces they declare.
+  const counters = new SaleCounters();
   const auth = new AuthService(infra.db, infra.tokens);
   const inventory = new InventoryService(infra.db, infra.pubsub);
   const products = new ProductService(infra.db, inventory, infra.config.productCacheTtlMs);
@@ -151,16 +157,20 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
   const payments = new PaymentService(infra.db, gateway, infra.config);
   const orders = new OrderService(infra.db);
-  const coupons = new CouponService(infra.db, infra.redis, { reconcileIntervalMs: infra.config.saleReconcileIntervalMs, admissionGraceMs: infra.config.saleAdmissionGraceMs });
+  const coupons = new CouponService(infra.db, infra.redis, {
+    reconcileIntervalMs: infra.config.saleReconcileIntervalMs,
+    admissionGraceMs: infra.config.saleAdmissionGraceMs,
+    stats: counters,
+  });
   coupons.registerJobs(infra.scheduler);
-  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons });
-  const orderAdmin = new OrderAdmin(orders, saga, deliveries);
+  const saga = new OrderSaga({ db: infra.db, config: infra.config, log: infra.log, orders, carts: cart, inventory, payments, deliveries, coupons, stats: counters });
+  const orderAdmin = new OrderAdmin(orders, saga, deliveries, payments);
   const idempotency = new IdempotencyStore(infra.db, infra.config.idempotencyTtlSeconds);
 
   const every = infra.config.orderJobIntervalSeconds * 1000;
   infra.scheduler.add({ name: 'orders:expire-unpaid', intervalMs: every, run: async () => void (await saga.expireUnpaid()) });
   infra.scheduler.add({ name: 'orders:saga-recovery', intervalMs: every, run: () => saga.recover(infra.config.sagaRecoveryIdleSeconds * 1000) });
-  const queue = new QueueService({ db: infra.db, redis: infra.redis, pubsub: infra.pubsub, sse: infra.sse, log: infra.log });
+  const queue = new QueueService({ db: infra.db, redis: infra.redis, pubsub: infra.pubsub, sse: infra.sse, log: infra.log }, { stats: counters });
   infra.scheduler.add(queue.admissionJob());
   const timedeals = new TimeDealService(infra.db, infra.redis, products, inventory, saga, {
     statusIntervalMs: infra.config.timedealSchedulerIntervalMs,
@@ -172,6 +182,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
     // While a waiting room runs for TIMEDEAL/{id}, only admitted buyers may buy; a purchase uses up the entry.
     gate: (userId, timeDealId) => queue.assertAdmitted(userId, 'TIMEDEAL', timeDealId),
     onPurchased: async (userId, timeDealId) => void (await queue.consume(userId, 'TIMEDEAL', timeDealId)),
+    stats: counters,
   });
   timedeals.registerJobs(infra.scheduler);
 
@@ -194,7 +205,8 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const analytics = new AnalyticsService(infra.db, infra.log);
   infra.eventing.register(notifications.consumer());
   infra.eventing.register(analytics.consumer());
-  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search };
+  const live = new LiveSalesService({ redis: infra.redis, sse: infra.sse, log: infra.log, counters, coupons, timedeals, queue });
+  return { auth, inventory, products, cart, deliveries, payments, orders, saga, orderAdmin, idempotency, notifications, analytics, timedeals, coupons, queue, search, live };
 }
 
 /**
@@ -334,6 +346,8 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   await app.register(authPlugin, { tokens: infra.tokens, config });
   // After auth (per-user limits read the principal), before the routes that name a limit.
   await app.register(rateLimitPlugin, { redis: infra.redis, config, dependencies: infra.dependencies, log: infra.log });
+  // Every sale route's answer goes into this instance's latency histogram for the live sale stream.
+  app.addHook('onResponse', saleLatencyHook(services.live.counters));
 
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
   app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
@@ -377,6 +391,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           await admin.register(adminCouponRoutes(services.coupons));
           await admin.register(adminQueueRoutes(services.queue));
           await admin.register(adminSearchRoutes(services.search));
+          await admin.register(adminLiveRoutes(services.live));
         },
         { prefix: '/admin' },
       );
@@ -391,7 +406,10 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   app.addHook('preClose', async () => {
     infra.sse.closeAll();
   });
+  // Each instance writes its sale counts once a second while it runs, and streams them to its viewers.
+  app.addHook('onReady', async () => services.live.start());
   app.addHook('onClose', async () => {
+    services.live.close();
     await services.queue.close();
     await services.search.close();
   });

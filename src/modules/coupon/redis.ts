@@ -143,6 +143,28 @@ export class CouponRedis {
     return this.redis.hget(couponKeys(couponId).units, 'epoch');
   }
 
+  /**
+   * Units issue.lua can still hand out, per coupon, in one round trip (null where the keys are
+   * not loaded). Plain reads: a live view, not a decision.
+   */
+  async availableOf(couponIds: number[]): Promise<(number | null)[]> {
+    if (couponIds.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of couponIds) {
+      const k = couponKeys(id);
+      pipe.hmget(k.units, 'total', 'next').scard(k.free);
+    }
+    const replies = (await pipe.exec()) ?? [];
+    return couponIds.map((_, i) => {
+      const [err, units] = replies[2 * i] ?? [];
+      const [err2, free] = replies[2 * i + 1] ?? [];
+      if (err || err2) throw err ?? err2;
+      const [total, next] = (units as (string | null)[]) ?? [null, null];
+      if (total === null || next === null) return null;
+      return Number(free) + Math.max(0, Number(total) - Number(next) + 1);
+    });
+  }
+
   /** Whether the keys are loaded (issue.lua refuses without them). */
   async isLoaded(couponId: number | string): Promise<boolean> {
     return (await this.redis.exists(couponKeys(couponId).units)) === 1;

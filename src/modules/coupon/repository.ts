@@ -89,6 +89,24 @@ export class CouponRepository {
   }
 
   /**
+   * Coupons whose issue window may be open (ACTIVE or EXHAUSTED, not yet expired; those starting
+   * soon included, so a cached copy of this list still shows them when they start); expiresAt ASC.
+   */
+  async openWindows(now: Date, startsBefore: Date): Promise<CouponWithIssued[]> {
+    const rows = await this.db
+      .selectFrom('coupons')
+      .selectAll()
+      .select(issuedCount.as('issued_quantity'))
+      .where('status', 'in', LOADED_STATUSES)
+      .where('starts_at', '<=', startsBefore)
+      .where('expires_at', '>', now)
+      .orderBy('expires_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((r) => ({ ...r, issued_quantity: Number(r.issued_quantity) }));
+  }
+
+  /**
    * Exclusive row lock. Every issuance's INSERT into user_coupons takes a shared
    * lock on this row (InnoDB's foreign-key check), so this waits until no
    * issuance is between its INSERT and its COMMIT, and holds new ones there.

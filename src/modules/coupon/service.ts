@@ -2,7 +2,7 @@ import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
-import { fail, type FieldError } from '../../platform/http/errors';
+import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { parseDateTime, trimmedOrNull } from '../../platform/http/schema';
 import { LockBusy } from '../../platform/lock';
@@ -52,6 +52,27 @@ export interface CouponServiceOptions {
    * row is read again) or are answered by the script itself (EXHAUSTED).
    */
   couponCacheMs?: number;
+  /** Told how each issuance ended (the live sale view counts them). */
+  stats?: IssueStats;
+}
+
+/** What the coupon module reports of each issuance; the live sale view implements it. Calls must not block. */
+export interface IssueStats {
+  couponIssued(couponId: number): void;
+  /** `sold-out`: S602; `limit`: S604 (already issued to that user). */
+  couponRefused(couponId: number, reason: 'sold-out' | 'limit'): void;
+}
+
+/** A coupon whose issue window may be open, with what is left of it (the live sale view). */
+export interface OpenCoupon {
+  couponId: number;
+  code: string;
+  name: string;
+  totalQuantity: number;
+  startsAt: Date;
+  expiresAt: Date;
+  /** total − issued, as MySQL counted when the list was read. */
+  remainingQuantity: number;
 }
 
 /** Test-only fault injection (never set in production). */
@@ -165,7 +186,8 @@ export function toUserCouponResponse(u: UserCouponView): UserCouponResponse {
 export class CouponService {
   private readonly repo: CouponRepository;
   private readonly keys: CouponRedis;
-  private readonly options: Required<CouponServiceOptions>;
+  private readonly options: Required<Omit<CouponServiceOptions, 'stats'>>;
+  private readonly stats?: IssueStats;
   /** Coupon rows the issue path read recently (see `couponCacheMs`). */
   private readonly cache = new Map<number, { row: CouponRow; at: number }>();
   private readonly reading = new Map<number, Promise<CouponRow | undefined>>();
@@ -190,6 +212,7 @@ export class CouponService {
       rebuildIntervalMs: options.rebuildIntervalMs ?? 300_000,
       couponCacheMs: options.couponCacheMs ?? 1000,
     };
+    this.stats = options.stats;
   }
 
   // ---- admin -------------------------------------------------------------------
@@ -300,6 +323,26 @@ export class CouponService {
     return (await this.repo.issuable(new Date())).map(toCouponResponse);
   }
 
+  // ---- the live sale view --------------------------------------------------------
+
+  /** Coupons whose issue window is open now or opens before `startsBefore` (ACTIVE or EXHAUSTED). */
+  async openCoupons(now: Date, startsBefore: Date): Promise<OpenCoupon[]> {
+    return (await this.repo.openWindows(now, startsBefore)).map((c) => ({
+      couponId: c.id,
+      code: c.code,
+      name: c.name,
+      totalQuantity: c.total_quantity,
+      startsAt: c.starts_at,
+      expiresAt: c.expires_at,
+      remainingQuantity: Math.max(0, c.total_quantity - c.issued_quantity),
+    }));
+  }
+
+  /** Units left per coupon from Redis in one round trip (null where its keys are not loaded). */
+  unitsLeft(couponIds: number[]): Promise<(number | null)[]> {
+    return this.keys.availableOf(couponIds);
+  }
+
   // ---- issue ---------------------------------------------------------------------
 
   /**
@@ -309,6 +352,19 @@ export class CouponService {
    * S604 and a unit given back by a failed issuance can still be taken.
    */
   async issue(userId: string, couponId: number): Promise<UserCouponResponse> {
+    if (!this.stats) return this.claim(userId, couponId);
+    try {
+      const issued = await this.claim(userId, couponId);
+      this.stats.couponIssued(couponId);
+      return issued;
+    } catch (err) {
+      if (isAppError(err, 'COUPON_EXHAUSTED')) this.stats.couponRefused(couponId, 'sold-out');
+      else if (isAppError(err, 'COUPON_ALREADY_ISSUED')) this.stats.couponRefused(couponId, 'limit');
+      throw err;
+    }
+  }
+
+  private async claim(userId: string, couponId: number): Promise<UserCouponResponse> {
     let coupon = await this.couponForIssue(couponId);
     this.checkIssuable(coupon, new Date());
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

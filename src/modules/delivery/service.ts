@@ -144,6 +144,12 @@ export class DeliveryService {
     return this.view(assertReadable(await this.repo.findByOrderNumber(orderNumber), caller));
   }
 
+  /** An order's delivery for an operator's view of the order; null while it has none. */
+  async findByOrderNumber(orderNumber: string): Promise<DeliveryResponse | null> {
+    const row = await this.repo.findByOrderNumber(orderNumber);
+    return row ? this.view(row) : null;
+  }
+
   /**
    * One §0.2 transition (S506 otherwise) under the delivery's row lock, in one
    * transaction with its history row, the delivery day on DELIVERED, the

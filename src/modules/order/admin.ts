@@ -1,8 +1,10 @@
 import type { Principal } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
 import type { DeliveryService } from '../delivery/service';
+import type { PaymentService } from '../payment/service';
+import type { SagaRow } from './repository';
 import type { OrderSaga } from './saga';
-import type { OrderResponse, OrderStatus } from './schemas';
+import type { AdminOrderDetailResponse, OrderResponse, OrderStatus, SagaStateResponse } from './schemas';
 import type { OrderService } from './service';
 
 /**
@@ -16,7 +18,24 @@ export class OrderAdmin {
     private readonly orders: OrderService,
     private readonly saga: OrderSaga,
     private readonly deliveries: DeliveryService,
+    private readonly payments: PaymentService,
   ) {}
+
+  /** The order with its saga, every payment attempt (oldest first) and its delivery (S201). */
+  async detail(orderNumber: string): Promise<AdminOrderDetailResponse> {
+    const order = await this.orders.getForAdmin(orderNumber);
+    const [saga, payments, delivery] = await Promise.all([
+      this.orders.repo.sagaOf(order.id),
+      this.payments.findByOrder(undefined, order.id),
+      this.deliveries.findByOrderNumber(orderNumber),
+    ]);
+    return {
+      order,
+      saga: saga ? toSagaResponse(saga) : null,
+      payments: payments.map((p) => this.payments.toResponse(p)),
+      delivery,
+    };
+  }
 
   async setStatus(admin: Principal, orderNumber: string, to: OrderStatus): Promise<OrderResponse> {
     const order = await this.orders.getForAdmin(orderNumber);
@@ -49,4 +68,18 @@ export class OrderAdmin {
       await this.deliveries.updateStatus(delivery.trackingNumber, { status, description: '관리자 변경' }, admin);
     }
   }
+}
+
+function toSagaResponse(s: SagaRow): SagaStateResponse {
+  return {
+    sagaId: s.saga_id,
+    status: s.status as SagaStateResponse['status'],
+    currentStep: s.current_step,
+    completedSteps: s.completed_steps === '' ? [] : s.completed_steps.split(','),
+    lastErrorMessage: s.last_error_message,
+    compensationAttempts: s.compensation_attempts,
+    startedAt: s.started_at,
+    updatedAt: s.updated_at,
+    completedAt: s.completed_at,
+  };
 }

@@ -97,9 +97,10 @@ export class OrderRepository {
     return { rows, total: Number(count.n) };
   }
 
-  /** Admin search: a status, or a keyword in the order number or user id (status wins). */
-  async search(filter: { status?: OrderStatus; keyword?: string }, limit: number, offset: number) {
+  /** Admin search: a status, or a keyword in the order number or user id (status wins); `userId` narrows to one user. */
+  async search(filter: { status?: OrderStatus; keyword?: string; userId?: string }, limit: number, offset: number) {
     let q = this.db.selectFrom('orders');
+    if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
     if (filter.status) {
       q = q.where('status', '=', filter.status);
     } else if (filter.keyword) {

@@ -9,6 +9,7 @@ import { PaymentNumberParams, PaymentResponse, ProcessPaymentRequest } from '../
 import type { OrderAdmin } from './admin';
 import type { OrderSaga } from './saga';
 import {
+  AdminOrderDetailResponse,
   AdminOrderQuery,
   AdminOrderStatusRequest,
   CancelOrderRequest,
@@ -102,8 +103,9 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
       '/orders',
       { schema: { tags: ['admin'], querystring: AdminOrderQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
       async (request) => {
-        const { status, keyword, page, size } = request.query;
-        return ok(await orders.search({ status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined }, pageRequest(page, size, 20)));
+        const { status, keyword, userId, page, size } = request.query;
+        const filter = { status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined, userId: userId?.trim() || undefined };
+        return ok(await orders.search(filter, pageRequest(page, size, 20)));
       },
     );
 
@@ -111,6 +113,19 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
       '/orders/:orderNumber',
       { schema: { tags: ['admin'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
       async (request) => ok(await orders.getForAdmin(request.params.orderNumber)),
+    );
+
+    app.get(
+      '/orders/:orderNumber/detail',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: "The order with its saga's state, its payments (oldest first) and its delivery (S201)",
+          params: OrderNumberParams,
+          response: { 200: Envelope(AdminOrderDetailResponse) },
+        },
+      },
+      async (request) => ok(await admin.detail(request.params.orderNumber)),
     );
 
     app.put(

@@ -78,6 +78,13 @@ export interface SagaDeps {
   deliveries: DeliveryService;
   coupons?: OrderCoupons;
   afterStep?: (point: CrashPoint, orderId: number) => void | Promise<void>;
+  /** Told of each order that became PAID (the live sale view counts them). */
+  stats?: PaymentStats;
+}
+
+/** What the saga reports of payments; the live sale view implements it. Calls must not block. */
+export interface PaymentStats {
+  orderPaid(): void;
 }
 
 const sagaId = () => `SAGA-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -371,6 +378,7 @@ export class OrderSaga implements DeliveryListener {
       if (applied) await this.compensate(orderId);
       throw fail('ORDER_CREATION_FAILED');
     }
+    if (completed) this.deps.stats?.orderPaid();
     await this.deps.afterStep?.('PAYMENT_SETTLED', orderId);
     return completed;
   }

@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
 import { PageQuery } from '../../platform/http/pagination';
-import { AddressResponse } from '../delivery/schemas';
+import { AddressResponse, DeliveryResponse } from '../delivery/schemas';
+import { PaymentResponse } from '../payment/schemas';
 
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPING', 'DELIVERED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -62,6 +63,8 @@ export const AdminOrderQuery = Type.Object({
   ...PageQuery(20),
   status: Type.Optional(msg(Type.String({ enum: [...ORDER_STATUSES] }), { enum: `status must be one of ${ORDER_STATUSES.join(', ')}` })),
   keyword: Type.Optional(Text({ label: 'Keyword', maxLength: 100 })),
+  /** One user's orders (exact id); combines with `status` and `keyword`. */
+  userId: Type.Optional(Text({ label: 'userId', maxLength: 100 })),
 });
 
 export const AdminOrderStatusRequest = Type.Object(
@@ -103,6 +106,30 @@ export const OrderResponse = Type.Object({
   updatedAt: DateTime,
 });
 export type OrderResponse = Static<typeof OrderResponse>;
+
+/** An order's saga as it stands: its step, what it completed, and how an undo went. */
+export const SagaStateResponse = Type.Object({
+  sagaId: Type.String(),
+  status: Type.Unsafe<SagaStatus>({ type: 'string', enum: ['STARTED', 'COMPENSATING', 'COMPLETED', 'FAILED', 'COMPENSATION_FAILED'] }),
+  currentStep: Type.String(),
+  /** The steps done, in order (of RESERVE_INVENTORY, PROCESS_PAYMENT, DEDUCT_INVENTORY, CREATE_DELIVERY, CONFIRM_ORDER). */
+  completedSteps: Type.Array(Type.String()),
+  lastErrorMessage: Nullable(Type.String()),
+  compensationAttempts: Type.Integer(),
+  startedAt: DateTime,
+  updatedAt: DateTime,
+  completedAt: Type.Union([DateTime, Type.Null()]),
+});
+export type SagaStateResponse = Static<typeof SagaStateResponse>;
+
+/** `GET /admin/orders/{orderNumber}/detail`: the order with its saga, its payments (oldest first) and its delivery. */
+export const AdminOrderDetailResponse = Type.Object({
+  order: OrderResponse,
+  saga: Type.Union([SagaStateResponse, Type.Null()]),
+  payments: Type.Array(PaymentResponse),
+  delivery: Type.Union([DeliveryResponse, Type.Null()]),
+});
+export type AdminOrderDetailResponse = Static<typeof AdminOrderDetailResponse>;
 
 /** An order line as the saga moves stock for it. */
 export interface OrderLine {

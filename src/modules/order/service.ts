@@ -53,7 +53,7 @@ export class OrderService {
     return toPage(await this.presentMany(rows), total, page);
   }
 
-  async search(filter: { status?: OrderStatus; keyword?: string }, page: PageRequest): Promise<Page<OrderResponse>> {
+  async search(filter: { status?: OrderStatus; keyword?: string; userId?: string }, page: PageRequest): Promise<Page<OrderResponse>> {
     const { rows, total } = await this.repo.search(filter, page.size, page.offset);
     return toPage(await this.presentMany(rows), total, page);
   }

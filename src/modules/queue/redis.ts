@@ -284,6 +284,20 @@ export class QueueRedis {
     });
   }
 
+  /** The length of each queue's line and of its admitted set, in one round trip. */
+  async sizes(queues: QueueKeys[]): Promise<{ waiting: number; admitted: number }[]> {
+    if (queues.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const keys of queues) pipe.zcard(keys.waiting).zcard(keys.entered);
+    const replies = (await pipe.exec()) ?? [];
+    return queues.map((_, i) => {
+      const [err, waiting] = replies[2 * i] ?? [];
+      const [err2, admitted] = replies[2 * i + 1] ?? [];
+      if (err || err2) throw err ?? err2;
+      return { waiting: Number(waiting), admitted: Number(admitted) };
+    });
+  }
+
   /** The line, the admitted set and the user index, read together. */
   async snapshot(keys: QueueKeys): Promise<QueueSnapshot> {
     const read = await this.redis.pipeline().zrange(keys.waiting, 0, -1).zrange(keys.entered, 0, -1).hgetall(keys.users).exec();

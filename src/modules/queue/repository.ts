@@ -150,6 +150,17 @@ export class QueueRepository {
     await this.db.updateTable('waiting_queues').set({ is_active: 0, deactivated_at: now }).where('id', '=', id).execute();
   }
 
+  /** The admin list: active queues first, then the newest; `active` filters on it. */
+  async page(active: boolean | undefined, limit: number, offset: number): Promise<{ rows: QueueRow[]; total: number }> {
+    let q = this.db.selectFrom('waiting_queues');
+    if (active !== undefined) q = q.where('is_active', '=', active ? 1 : 0);
+    const [rows, count] = await Promise.all([
+      q.select(QUEUE_COLUMNS).orderBy('is_active', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
+  }
+
   async activeQueues(): Promise<QueueRow[]> {
     const rows = await this.db.selectFrom('waiting_queues').select(QUEUE_COLUMNS).where('is_active', '=', 1).execute();
     return rows;

@@ -2,9 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { fail } from '../../platform/http/errors';
+import { PageSchema, pageRequest } from '../../platform/http/pagination';
 import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
 import type { QueueService } from './service';
-import { QueueActivateRequest, QueueParams, QueueStatusResponse, SubscribeParams, TokenParams } from './schemas';
+import {
+  AdminQueueListQuery,
+  QueueActivateRequest,
+  QueueAdminResponse,
+  QueueParams,
+  QueueStatusResponse,
+  SubscribeParams,
+  TokenParams,
+} from './schemas';
 
 const done = { success: true as const };
 
@@ -98,6 +107,29 @@ export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox
   return async (app) => {
     const tags = ['admin'];
     const config = { auth: 'admin' as const };
+
+    app.get(
+      '/queues',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Waiting rooms, active first, each with its settings, line length and admitted entries',
+          querystring: AdminQueueListQuery,
+          response: { 200: Envelope(PageSchema(QueueAdminResponse)) },
+        },
+      },
+      async (request) => ok(await queue.list(request.query.active, pageRequest(request.query.page, request.query.size, 20))),
+    );
+
+    app.get(
+      '/queue/:eventType/:eventId',
+      {
+        config,
+        schema: { tags, summary: 'One waiting room (S801)', params: QueueParams, response: { 200: Envelope(QueueAdminResponse) } },
+      },
+      async (request) => ok(await queue.get(request.params.eventType, request.params.eventId)),
+    );
 
     app.post(
       '/queue/:eventType/:eventId/activate',

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { msg, OptionalNullable } from '../../platform/http/schema';
+import { PageQuery } from '../../platform/http/pagination';
+import { DateTime, msg, Nullable, OptionalNullable } from '../../platform/http/schema';
 
 /** Contract §0.2: an entry's states. WAITING and ENTERED are "live" (one per user and queue). */
 export const ENTRY_STATUSES = ['WAITING', 'ENTERED', 'EXPIRED', 'LEFT'] as const;
@@ -83,6 +84,12 @@ export const QueueParams = Type.Object({ eventType: EventType, eventId: EventId 
 export const TokenParams = Type.Object({ entryToken: EntryToken });
 export const SubscribeParams = Type.Object({ eventType: EventType, eventId: EventId, entryToken: EntryToken });
 
+/** `GET /admin/queues`: pages of waiting rooms; `active=true|false` filters. */
+export const AdminQueueListQuery = Type.Object({
+  ...PageQuery(20),
+  active: Type.Optional(msg(Type.Boolean(), { type: 'active must be true or false' })),
+});
+
 // ---- responses --------------------------------------------------------------------
 
 /** Contract §3.2 QueueStatusResponse (field order as listed). */
@@ -141,3 +148,23 @@ export const TERMINAL_EVENTS: Record<Exclude<EntryStatus, 'WAITING'>, string> = 
   LEFT: 'queue-left',
 };
 export const STATUS_EVENT = 'queue-status';
+
+/** A waiting room as an operator sees it: its settings and, while active, its line and admitted entries (Redis). */
+export const QueueAdminResponse = Type.Object({
+  id: Type.Integer(),
+  eventType: Type.String(),
+  eventId: Type.Integer(),
+  active: Type.Boolean(),
+  maxCapacity: Type.Integer(),
+  entryBatchSize: Type.Integer(),
+  entryIntervalSeconds: Type.Integer(),
+  entryTtlSeconds: Type.Integer(),
+  /** Entries in the line now (0 once closed). */
+  waiting: Type.Integer(),
+  /** Admitted entries still holding capacity (0 once closed). */
+  admitted: Type.Integer(),
+  createdAt: DateTime,
+  activatedAt: Nullable(DateTime),
+  deactivatedAt: Nullable(DateTime),
+});
+export type QueueAdminResponse = Static<typeof QueueAdminResponse>;

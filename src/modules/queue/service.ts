@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction } from '../../platform/db/tx';
 import { fail } from '../../platform/http/errors';
+import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import type { SseHub } from '../../platform/http/sse';
 import { LockBusy } from '../../platform/lock';
 import type { Redis } from '../../platform/redis/index';
@@ -27,6 +28,7 @@ import {
   settledStatus,
   waitingStatus,
   type QueueActivateRequest,
+  type QueueAdminResponse,
   type QueueStatusResponse,
 } from './schemas';
 import { QueueStreams, type StreamEvent } from './stream';
@@ -53,6 +55,21 @@ export interface QueueOptions {
   jobTickMs?: number;
   /** Each active queue's Redis keys are reconciled from MySQL this often by the job (300 s); keys found missing, at once. */
   reconcileMs?: number;
+  /** Told of each admission batch (the live sale view counts them). */
+  stats?: AdmissionStats;
+}
+
+/** What the waiting room reports of its admissions; the live sale view implements it. Calls must not block. */
+export interface AdmissionStats {
+  queueAdmitted(eventType: string, eventId: number, count: number): void;
+}
+
+/** An active waiting room: its settings and, from Redis, its line and its admitted entries. */
+export interface QueueLine {
+  id: number;
+  eventType: string;
+  eventId: number;
+  settings: QueueSettings;
 }
 
 /** What one admission batch did. */
@@ -111,6 +128,7 @@ export class QueueService {
   private readonly redis: QueueRedis;
   private readonly jobTickMs: number;
   private readonly reconcileMs: number;
+  private readonly stats?: AdmissionStats;
 
   constructor(
     private readonly deps: QueueDeps,
@@ -120,6 +138,7 @@ export class QueueService {
     this.redis = new QueueRedis(deps.redis);
     this.jobTickMs = options.jobTickMs ?? 500;
     this.reconcileMs = options.reconcileMs ?? 300_000;
+    this.stats = options.stats;
     this.streams = new QueueStreams(
       { redis: this.redis, pubsub: deps.pubsub, sse: deps.sse, log: deps.log, repo: this.repo },
       options,
@@ -203,6 +222,48 @@ export class QueueService {
     if (!queue) throw fail('QUEUE_NOT_FOUND');
     if (!queue.is_active) return NOTHING;
     return this.admit(queue, 3000).catch(busyAsConflict);
+  }
+
+  /** The admin list of waiting rooms, each with its line and admitted entries (one Redis round trip per page). */
+  async list(active: boolean | undefined, page: PageRequest): Promise<Page<QueueAdminResponse>> {
+    const { rows, total } = await this.repo.page(active, page.size, page.offset);
+    return toPage(await this.present(rows), total, page);
+  }
+
+  /** One waiting room (S801 if it never existed). */
+  async get(eventType: string, eventId: number): Promise<QueueAdminResponse> {
+    const queue = await this.repo.findQueue(eventType, eventId);
+    if (!queue) throw fail('QUEUE_NOT_FOUND');
+    const [response] = await this.present([queue]);
+    return response;
+  }
+
+  /** Every active waiting room (MySQL). */
+  async activeLines(): Promise<QueueLine[]> {
+    return (await this.repo.activeQueues()).map((q) => ({ id: q.id, eventType: q.event_type, eventId: Number(q.event_id), settings: settingsOf(q) }));
+  }
+
+  /** Each room's line and admitted entries, from Redis in one round trip. */
+  lineLengths(lines: { eventType: string; eventId: number }[]): Promise<{ waiting: number; admitted: number }[]> {
+    return this.redis.sizes(lines.map((l) => queueKeys(l.eventType, l.eventId)));
+  }
+
+  private async present(rows: QueueRow[]): Promise<QueueAdminResponse[]> {
+    const active = rows.filter((q) => q.is_active);
+    const sizes = await this.lineLengths(active.map((q) => ({ eventType: q.event_type, eventId: Number(q.event_id) })));
+    const byId = new Map(active.map((q, i) => [q.id, sizes[i]]));
+    return rows.map((q) => ({
+      id: q.id,
+      eventType: q.event_type,
+      eventId: Number(q.event_id),
+      active: Boolean(q.is_active),
+      ...settingsOf(q),
+      waiting: byId.get(q.id)?.waiting ?? 0,
+      admitted: byId.get(q.id)?.admitted ?? 0,
+      createdAt: q.created_at,
+      activatedAt: q.activated_at,
+      deactivatedAt: q.deactivated_at,
+    }));
   }
 
   // ---- users -----------------------------------------------------------------------
@@ -407,7 +468,10 @@ export class QueueService {
         const strays = tokens.filter((t) => rows.get(t)?.status !== 'ENTERED');
         if (strays.length > 0) await this.redis.dropAdmitted(keys, strays);
       }
-      if (admitted.length > 0) await this.publish(keys, { entered: admitted });
+      if (admitted.length > 0) {
+        this.stats?.queueAdmitted(queue.event_type, Number(queue.event_id), admitted.length);
+        await this.publish(keys, { entered: admitted });
+      }
       return { admitted, expired, movedAt };
     });
   }

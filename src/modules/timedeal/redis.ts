@@ -98,6 +98,26 @@ export class TimeDealRedis {
     return { kind: 'not-loaded' };
   }
 
+  /**
+   * Free units per deal product in one round trip (null where the keys are not loaded). Plain
+   * reads: a live view, not a decision.
+   */
+  async freeOf(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
+    if (products.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const p of products) {
+      const k = dealKeys(p.dealId, p.productId);
+      pipe.scard(k.free).exists(k.epoch);
+    }
+    const replies = (await pipe.exec()) ?? [];
+    return products.map((_, i) => {
+      const [err, free] = replies[2 * i] ?? [];
+      const [err2, loaded] = replies[2 * i + 1] ?? [];
+      if (err || err2) throw err ?? err2;
+      return Number(loaded) === 1 ? Number(free) : null;
+    });
+  }
+
   /** settle.lua: the admission's purchase committed; `extra` are units MySQL gave it instead of refused ones. */
   async settle(dealId: number, productId: number, userId: string, admissionId: string, extra: number[] = []): Promise<void> {
     const k = dealKeys(dealId, productId);

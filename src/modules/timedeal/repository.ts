@@ -102,6 +102,11 @@ export class TimeDealRepository {
       .execute();
   }
 
+  /** Every deal in `status`, ending soonest first. */
+  listWithStatus(status: TimeDealStatus): Promise<DealRow[]> {
+    return this.db.selectFrom('time_deals').selectAll().where('status', '=', status).orderBy('ends_at').orderBy('id').execute();
+  }
+
   /** Ids of deals in `status` whose `column` time has come (index `(status, starts_at|ends_at)`). */
   async dueIds(status: TimeDealStatus, column: 'starts_at' | 'ends_at', now: Date, limit = 500): Promise<number[]> {
     const rows = await this.db

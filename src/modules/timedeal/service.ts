@@ -57,6 +57,15 @@ export interface TimeDealOptions {
   log?: Log;
   /** Tests move time. */
   now?: () => Date;
+  /** Told how each purchase ended (the live sale view counts them). */
+  stats?: PurchaseStats;
+}
+
+/** What the time-deal module reports of each purchase; the live sale view implements it. Calls must not block. */
+export interface PurchaseStats {
+  dealPurchased(timeDealId: number, units: number): void;
+  /** `sold-out`: S704; `limit`: S705 (over the max per user). */
+  dealRefused(timeDealId: number, reason: 'sold-out' | 'limit'): void;
 }
 
 /** Job names: the scheduler's lock keys are `scheduler:<name>`. */
@@ -126,6 +135,7 @@ export class TimeDealService implements DealUnits {
   private readonly now: () => Date;
   private readonly gate?: PurchaseGate;
   private readonly onPurchased?: PurchaseListener;
+  private readonly purchaseStats?: PurchaseStats;
   readonly statusIntervalMs: number;
   readonly rebuildIntervalMs: number;
   readonly admissionGraceMs: number;
@@ -156,6 +166,7 @@ export class TimeDealService implements DealUnits {
     this.now = options.now ?? (() => new Date());
     this.gate = options.gate;
     this.onPurchased = options.onPurchased;
+    this.purchaseStats = options.stats;
     this.statusIntervalMs = options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS;
     this.rebuildIntervalMs = options.rebuildIntervalMs ?? DEFAULT_REBUILD_INTERVAL_MS;
     this.admissionGraceMs = options.admissionGraceMs ?? DEFAULT_ADMISSION_GRACE_MS;
@@ -279,6 +290,18 @@ export class TimeDealService implements DealUnits {
     });
   }
 
+  // ---- the live sale view ----------------------------------------------------------------------
+
+  /** Every ACTIVE deal, ending soonest first, with its products' sold and remaining units as MySQL counts them. */
+  async listActive(): Promise<TimeDealResponse[]> {
+    return this.present(await this.repo.listWithStatus('ACTIVE'));
+  }
+
+  /** Free units per deal product from Redis in one round trip (null where its keys are not loaded). */
+  unitsLeft(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
+    return this.keys.freeOf(products);
+  }
+
   // ---- purchase ------------------------------------------------------------------------------
 
   /**
@@ -288,8 +311,23 @@ export class TimeDealService implements DealUnits {
    * rebuilt from MySQL and the script asked again; S408 if that keeps happening.
    */
   async purchase(userId: string, req: TimeDealPurchaseRequest): Promise<TimeDealPurchaseResponse> {
-    let item = await this.dealProduct(req.timeDealProductId);
+    const item = await this.dealProduct(req.timeDealProductId);
     this.checkOpen(item.row);
+    const stats = this.purchaseStats;
+    if (!stats) return this.buy(userId, req, item);
+    const dealId = item.row.time_deal_id;
+    try {
+      const bought = await this.buy(userId, req, item);
+      stats.dealPurchased(dealId, req.quantity);
+      return bought;
+    } catch (err) {
+      if (isAppError(err, 'TIMEDEAL_SOLD_OUT')) stats.dealRefused(dealId, 'sold-out');
+      else if (isAppError(err, 'TIMEDEAL_PURCHASE_LIMIT_EXCEEDED')) stats.dealRefused(dealId, 'limit');
+      throw err;
+    }
+  }
+
+  private async buy(userId: string, req: TimeDealPurchaseRequest, item: CachedDealProduct): Promise<TimeDealPurchaseResponse> {
     const dealId = item.row.time_deal_id;
     await this.gate?.(userId, dealId);
 

@@ -37,6 +37,11 @@ export class SseStream {
     this.reply.raw.write(`${out}\n`);
   }
 
+  /** Writes frames already in wire form (one serialisation shared by many streams). */
+  sendText(text: string): void {
+    if (!this.closed) this.reply.raw.write(text);
+  }
+
   /** Runs when the stream ends, whoever ends it. */
   onClose(fn: () => void): void {
     if (this.closed) fn();
