@@ -10,6 +10,12 @@ import { Button } from '../shared/ui';
 import { useT, type MessageKey } from './messages';
 import { LoginPage } from './pages/Login';
 import { CouponsPage } from './pages/Coupons';
+import { DashboardPage } from './pages/Dashboard';
+import { InsightsPage } from './pages/Insights';
+import { OrderDetailPage, OrdersPage } from './pages/Orders';
+import { ProductsPage } from './pages/Products';
+import { QueuesPage } from './pages/Queues';
+import { TimeDealsPage } from './pages/TimeDeals';
 
 export const BASE = '/admin';
 
@@ -74,9 +80,16 @@ export function App() {
           </header>
           <main className="page">
             <Switch>
+              <Route path="/dashboard" component={DashboardPage} />
+              <Route path="/products" component={ProductsPage} />
               <Route path="/coupons" component={CouponsPage} />
+              <Route path="/timedeals" component={TimeDealsPage} />
+              <Route path="/queues" component={QueuesPage} />
+              <Route path="/orders" component={OrdersPage} />
+              <Route path="/orders/:orderNumber" component={OrderDetailPage} />
+              <Route path="/insights" component={InsightsPage} />
               <Route>
-                <Redirect to="/coupons" replace />
+                <Redirect to="/dashboard" replace />
               </Route>
             </Switch>
           </main>

@@ -3188,6 +3188,7 @@ export interface paths {
                     size?: number;
                     status?: "PENDING" | "CONFIRMED" | "PAID" | "SHIPPING" | "DELIVERED" | "CANCELLED" | "REFUNDED";
                     keyword?: string;
+                    userId?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3321,6 +3322,154 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shopping/admin/orders/{orderNumber}/detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order with its saga's state, its payments (oldest first) and its delivery (S201) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    orderNumber: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                order: {
+                                    id: number;
+                                    orderNumber: string;
+                                    userId: string;
+                                    status: string;
+                                    statusDescription: string;
+                                    items: {
+                                        id: number;
+                                        productId: number;
+                                        productName: string;
+                                        price: number;
+                                        quantity: number;
+                                        subtotal: number;
+                                    }[];
+                                    itemCount: number;
+                                    totalQuantity: number;
+                                    totalAmount: number;
+                                    discountAmount: number;
+                                    finalAmount: number;
+                                    appliedUserCouponId: number | null;
+                                    shippingAddress: {
+                                        receiverName: string;
+                                        receiverPhone: string;
+                                        zipCode: string;
+                                        address1: string;
+                                        address2: string | null;
+                                        fullAddress: string;
+                                    } | null;
+                                    cancelReason: string | null;
+                                    /** Format: date-time */
+                                    cancelledAt: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                                saga: {
+                                    sagaId: string;
+                                    /** @enum {string} */
+                                    status: "STARTED" | "COMPENSATING" | "COMPLETED" | "FAILED" | "COMPENSATION_FAILED";
+                                    currentStep: string;
+                                    completedSteps: string[];
+                                    lastErrorMessage: string | null;
+                                    compensationAttempts: number;
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    /** Format: date-time */
+                                    completedAt: string | null;
+                                } | null;
+                                payments: {
+                                    id: number;
+                                    paymentNumber: string;
+                                    orderNumber: string;
+                                    userId: string;
+                                    amount: number;
+                                    status: string;
+                                    statusDescription: string;
+                                    paymentMethod: string;
+                                    paymentMethodDescription: string;
+                                    pgTransactionId: string | null;
+                                    failureReason: string | null;
+                                    /** Format: date-time */
+                                    paidAt: string | null;
+                                    /** Format: date-time */
+                                    refundedAt: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                delivery: {
+                                    id: number;
+                                    trackingNumber: string;
+                                    orderNumber: string;
+                                    status: string;
+                                    statusDescription: string;
+                                    carrier: string;
+                                    shippingAddress: {
+                                        receiverName: string;
+                                        receiverPhone: string;
+                                        zipCode: string;
+                                        address1: string;
+                                        address2: string | null;
+                                        fullAddress: string;
+                                    } | null;
+                                    /** Format: date */
+                                    estimatedDeliveryDate: string | null;
+                                    /** Format: date */
+                                    actualDeliveryDate: string | null;
+                                    histories: {
+                                        id: number;
+                                        status: string;
+                                        statusDescription: string;
+                                        location: string | null;
+                                        description: string | null;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                    }[];
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                } | null;
                             };
                         };
                     };
@@ -3959,6 +4108,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shopping/admin/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Waiting rooms, active first, each with its settings, line length and admitted entries */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    size?: number;
+                    active?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                items: {
+                                    id: number;
+                                    eventType: string;
+                                    eventId: number;
+                                    active: boolean;
+                                    maxCapacity: number;
+                                    entryBatchSize: number;
+                                    entryIntervalSeconds: number;
+                                    entryTtlSeconds: number;
+                                    waiting: number;
+                                    admitted: number;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    activatedAt: string | null;
+                                    /** Format: date-time */
+                                    deactivatedAt: string | null;
+                                }[];
+                                page: number;
+                                size: number;
+                                totalElements: number;
+                                totalPages: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shopping/admin/queue/{eventType}/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One waiting room (S801) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    eventType: string;
+                    eventId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                id: number;
+                                eventType: string;
+                                eventId: number;
+                                active: boolean;
+                                maxCapacity: number;
+                                entryBatchSize: number;
+                                entryIntervalSeconds: number;
+                                entryTtlSeconds: number;
+                                waiting: number;
+                                admitted: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                deactivatedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shopping/admin/queue/{eventType}/{eventId}/activate": {
         parameters: {
             query?: never;
@@ -4131,6 +4407,80 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shopping/admin/live/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live sale figures as text/event-stream: a `sale-stats` frame per second (the last complete second, summed over every instance), `: ping` after 15 s of silence */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `event: sale-stats` frames whose data is `{"type":"sale-stats","data":SaleStats}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": {
+                            /** Format: date-time */
+                            at: string;
+                            instances: number;
+                            coupons: {
+                                couponId: number;
+                                code: string;
+                                name: string;
+                                totalQuantity: number;
+                                left: number;
+                                issuedPerSec: number;
+                                soldOutPerSec: number;
+                                limitPerSec: number;
+                            }[];
+                            timeDeals: {
+                                timeDealId: number;
+                                name: string;
+                                quantity: number;
+                                left: number;
+                                purchasesPerSec: number;
+                                unitsPerSec: number;
+                                soldOutPerSec: number;
+                                limitPerSec: number;
+                            }[];
+                            queues: {
+                                eventType: string;
+                                eventId: number;
+                                waiting: number;
+                                admitted: number;
+                                admissionsPerSec: number;
+                            }[];
+                            paidOrdersPerSec: number;
+                            latency: {
+                                /** @enum {string} */
+                                route: "coupon-issue" | "timedeal-purchase" | "queue-enter" | "order-pay";
+                                requestsPerSec: number;
+                                p99Ms: number | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
