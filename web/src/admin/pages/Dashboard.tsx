@@ -24,13 +24,13 @@ const WINDOW = 120;
 
 const COLORS = { main: '#2f5bea', bad: '#c62b2b', warn: '#d08a00', ok: '#1f8a4c', extra: '#7a4bd1' };
 
-/** Every chart's points, keyed by chart name: times (s) and one array per series. */
-type History = Map<string, number[][]>;
+/** Every chart's points, keyed by chart name: times (s) and one array per series (null: no value that second). */
+type History = Map<string, (number | null)[][]>;
 
-function append(history: History, key: string, time: number, values: number[]): void {
+function append(history: History, key: string, time: number, values: (number | null)[]): void {
   let columns = history.get(key);
   if (!columns) {
-    columns = [[], ...values.map(() => [] as number[])];
+    columns = [[], ...values.map(() => [] as (number | null)[])];
     history.set(key, columns);
   }
   columns[0].push(time);
@@ -42,7 +42,7 @@ function append(history: History, key: string, time: number, values: number[]): 
 function record(history: History, stats: SaleStats): History {
   const time = Date.parse(stats.at) / 1000;
   const next: History = new Map();
-  const keep = (key: string, values: number[]) => {
+  const keep = (key: string, values: (number | null)[]) => {
     const old = history.get(key);
     if (old) next.set(key, old);
     append(next, key, time, values);
@@ -60,7 +60,7 @@ function record(history: History, stats: SaleStats): History {
     keep(`queue-${q.eventType}-${q.eventId}-admissions`, [q.admissionsPerSec]);
   }
   keep('paid-orders', [stats.paidOrdersPerSec]);
-  keep('latency', stats.latency.map((l) => l.p99Ms ?? Number.NaN));
+  keep('latency', stats.latency.map((l) => l.p99Ms)); // a route without requests leaves a gap
   keep('requests', stats.latency.map((l) => l.requestsPerSec));
   return next;
 }
