@@ -359,7 +359,10 @@ export function ProductsPage() {
           <span className="muted">{list.data && t('product.count', { count: formatNumber(lang, list.data.total) })}</span>
         </form>
         <ErrorText error={list.error} />
-        <Table columns={columns} rows={list.data?.rows} rowKey={(p) => p.id} loading={list.loading} empty={t('common.empty')} onRowClick={(p) => setSelected(p.id)} />
+        <Table columns={columns} rows={list.data?.rows} rowKey={(p) => p.id} loading={list.loading} empty={t('common.empty')} onRowClick={(p) => {
+            setSelected(p.id);
+            window.scrollTo({ top: 0, behavior: 'smooth' });
+          }} />
         <Pager page={page} totalPages={list.data?.totalPages ?? 1} onPage={setPage} label={(p, n) => t('common.page', { page: p, total: n })} />
       </Card>
     </>
