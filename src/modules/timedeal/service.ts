@@ -297,7 +297,7 @@ export class TimeDealService implements DealUnits {
     return this.present(await this.repo.listWithStatus('ACTIVE'));
   }
 
-  /** Free units per deal product from Redis in one round trip (null where its keys are not loaded). */
+  /** Free units per deal product from Redis (one pipeline per deal, sent together) (null where its keys are not loaded). */
   unitsLeft(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
     return this.keys.freeOf(products);
   }
