@@ -41,6 +41,9 @@ function append(history: History, key: string, time: number, values: (number | n
 /** Adds a frame to the history; charts of sales that no longer run are dropped. */
 function record(history: History, stats: SaleStats): History {
   const time = Date.parse(stats.at) / 1000;
+  // A reconnect may bring the latest frame again: each second is drawn once, in order.
+  const last = history.get('paid-orders')?.[0];
+  if (last && last.length > 0 && (last[last.length - 1] ?? 0) >= time) return history;
   const next: History = new Map();
   const keep = (key: string, values: (number | null)[]) => {
     const old = history.get(key);
@@ -103,8 +106,7 @@ export function DashboardPage() {
     const out = new Map<string, AlignedData>();
     for (const [key, columns] of history.current) out.set(key, columns.map((c) => c.slice()) as unknown as AlignedData);
     return out;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version]);
+  }, [version]); // the history is a ref: `version` says it changed
 
   const n = (v: number | null | undefined, digits = 0) => formatNumber(lang, v, digits);
   const perSec = (v: number) => t('live.perSec', { n: n(v) });
