@@ -23,7 +23,8 @@ describe('operator console in Chromium', () => {
 
   before(async () => {
     await ensureWebBuild();
-    t = await TestApp.start();
+    // Every sign-in here comes from 127.0.0.1: room above the per-address login limit for them all.
+    t = await TestApp.start({ RATE_LIMIT_LOGIN_IP_MAX: '100' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     for (const user of [OPERATOR, CUSTOMER]) await t.services.auth.ensureUser({ ...user, roles: [...user.roles], password: PASSWORD });
@@ -192,6 +193,25 @@ describe('operator console in Chromium', () => {
     });
     const delivery = await t.call('GET', `/deliveries/order/${orderNumber}`, { token: customer });
     assert.equal(delivery.body.data.status, 'SHIPPED');
+    await page.close();
+  });
+
+  test("a product's stock set with a reason shows in its movement history", async (tc) => {
+    const page = await operatorPage();
+    await withScreenshot(tc, page, async () => {
+      await page.getByTestId('nav-products').click();
+      await page.getByTestId('product-search').fill('이어폰');
+      await page.getByTestId('product-search').press('Enter');
+      await page.getByTestId('row').filter({ hasText: '콘솔 테스트 이어폰' }).click();
+      await page.getByTestId('product-stock-value').filter({ hasText: /^\d/ }).waitFor();
+      await page.getByTestId('stock-quantity').fill('77');
+      await page.getByTestId('stock-reason').fill('실사 재고 반영');
+      await page.getByTestId('stock-submit').click();
+      await page.getByTestId('product-stock-value').filter({ hasText: /^77$/ }).waitFor();
+      await page.getByTestId('row').filter({ hasText: '실사 재고 반영' }).filter({ hasText: 'ADJUSTMENT' }).waitFor();
+    });
+    const inventory = await t.call('GET', `/inventory/${productId}`, { token: t.adminToken });
+    assert.equal(inventory.body.data.availableQuantity, 77);
     await page.close();
   });
 

@@ -291,7 +291,8 @@ export function ProductsPage() {
 
   const list = useLoad(async (): Promise<{ rows: ProductRow[]; totalPages: number; total: number }> => {
     if (query) {
-      const found = await unwrap(api.GET('/api/v1/shopping/search/products', { params: { query: { keyword: query, page, size: PAGE_SIZE } } }));
+      // Search pages count from 0, lists from 1.
+      const found = await unwrap(api.GET('/api/v1/shopping/search/products', { params: { query: { keyword: query, page: page - 1, size: PAGE_SIZE } } }));
       return { rows: found.results, totalPages: found.totalPages, total: found.totalHits };
     }
     const all = await unwrap(api.GET('/api/v1/shopping/products', { params: { query: { page, size: PAGE_SIZE } } }));
