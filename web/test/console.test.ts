@@ -215,6 +215,30 @@ describe('operator console in Chromium', () => {
     await page.close();
   });
 
+  test('a waiting room activated through the form shows its line; deactivated, it is closed', async (tc) => {
+    const page = await operatorPage();
+    await withScreenshot(tc, page, async () => {
+      await page.getByTestId('nav-queues').click();
+      await page.getByTestId('queue-event-type').fill('FLASH_SALE');
+      await page.getByTestId('queue-event-id').fill('7');
+      await page.getByTestId('queue-submit').click();
+      const row = page.getByTestId('row').filter({ hasText: 'FLASH_SALE #7' });
+      await row.filter({ hasText: 'Active' }).waitFor();
+      for (let i = 1; i <= 3; i++) {
+        const res = await t.call('POST', '/queue/FLASH_SALE/7/enter', { token: await t.token(`00000000-0000-0000-0000-00000000c${String(i).padStart(3, '0')}`) });
+        assert.equal(res.status, 200);
+      }
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await until(async () => /\b3\b/.test(await row.locator('td').nth(2).innerText()), 10_000, 'three in line');
+      page.once('dialog', (dialog) => void dialog.accept());
+      await row.getByRole('button', { name: 'Deactivate' }).click();
+      await row.filter({ hasText: 'Closed' }).waitFor();
+    });
+    const rooms = await t.call('GET', '/admin/queues', { token: t.adminToken });
+    assert.equal(rooms.body.data.items.find((q: { eventId: number }) => q.eventId === 7)?.active, false);
+    await page.close();
+  });
+
   test('on a phone the navigation and a page fit the screen width', async (tc) => {
     const page = await browser.page(`${base}/admin`, { width: 390, height: 844 });
     await withScreenshot(tc, page, async () => {
