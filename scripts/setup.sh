@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes a Debian/Ubuntu machine with Node.js 20 ready to run and test the service:
+# Makes a Debian/Ubuntu machine with Node.js 22 (or 20) ready to run the service:
 #   1. npm dependencies (npm ci; npm install when there is no lockfile)
 #   2. MariaDB and Redis: installed when missing (as root), started when they don't answer
 #   3. root@127.0.0.1 may log in over TCP without a password (fresh local installs only)
@@ -10,50 +10,44 @@
 #
 # Optional: MARIADB_DATADIR starts a private MariaDB on DATABASE_URL's port with its
 # own data directory, socket and pid file (useful beside an existing server).
+# What only the tests need (librdkafka, a C compiler, …) is installed by test.sh.
+# Prints one line per step with its time; apt waits up to APT_LOCK_TIMEOUT (300) s
+# for another apt or dpkg to release the package lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+LOG_TAG=setup
+source scripts/lib.sh
 
-log() { printf '[setup] %s\n' "$*"; }
-die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-is_root() { [ "$(id -u)" -eq 0 ]; }
 is_local() { case "$1" in 127.0.0.1 | localhost | ::1 | '[::1]') return 0 ;; *) return 1 ;; esac; }
-# First of the given programs found on PATH or in the sbin directories, else empty.
-find_prog() {
-  local p
-  for p in "$@"; do
-    if have "$p"; then command -v "$p"; return 0; fi
-    for dir in /usr/sbin /usr/local/sbin /sbin; do
-      if [ -x "$dir/$p" ]; then echo "$dir/$p"; return 0; fi
-    done
-  done
-  return 0
-}
 # Does anything accept TCP connections on host:port?
 port_open() { (exec 3<>"/dev/tcp/$1/$2") >/dev/null 2>&1; }
 
 # ---- Node.js ----------------------------------------------------------------
-have node || die "Node.js 20 or newer is needed (https://nodejs.org/ or: apt-get install nodejs from NodeSource)."
+step "Node.js"
+have node || die "Node.js 22 (or 20) is needed (https://nodejs.org/ or: apt-get install nodejs from NodeSource)."
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$NODE_MAJOR" -ge 20 ] || die "Node.js 20 or newer is needed, found $(node -v)."
+[ "$NODE_MAJOR" -ge 20 ] || die "Node.js 22 (or 20) is needed, found $(node -v)."
+if [ "$NODE_MAJOR" -ge 22 ]; then done_step "$(node -v)"; else done_step "$(node -v) (supported; 22 recommended)"; fi
 
 # ---- npm dependencies ---------------------------------------------------------
 STAMP=node_modules/.setup-stamp
 deps_hash() { cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1; }
+step "npm dependencies"
 if [ -d node_modules ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(deps_hash)" ]; then
-  log "npm dependencies up to date"
+  done_step "up to date"
 elif [ -d node_modules ] && npm ls --depth=0 >/dev/null 2>&1; then
-  log "npm dependencies already installed"
   deps_hash >"$STAMP"
+  done_step "already installed"
 else
   if [ -f package-lock.json ]; then
-    log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund
+    quiet npm ci --no-audit --no-fund
+    deps_hash >"$STAMP"
+    done_step "installed (npm ci)"
   else
-    log "installing npm dependencies (npm install)"
-    npm install --no-audit --no-fund
+    quiet npm install --no-audit --no-fund
+    deps_hash >"$STAMP"
+    done_step "installed (npm install)"
   fi
-  deps_hash >"$STAMP"
 fi
 
 # ---- where the servers are ----------------------------------------------------
@@ -110,30 +104,19 @@ wait_for() { # name, seconds, check-function
 DB_LOCAL=false REDIS_LOCAL=false
 is_local "$DB_HOST" && DB_LOCAL=true
 is_local "$RD_HOST" && REDIS_LOCAL=true
-$DB_LOCAL || log "MariaDB at $DB_HOST:$DB_PORT is not on this machine: not managed here"
-$REDIS_LOCAL || log "Redis at $RD_HOST:$RD_PORT is not on this machine: not managed here"
 
 DB_UP=false REDIS_UP=false
 $DB_LOCAL && db_answers && DB_UP=true
 $REDIS_LOCAL && redis_answers && REDIS_UP=true
-$DB_UP && log "MariaDB answers on $DB_HOST:$DB_PORT"
-$REDIS_UP && log "Redis answers on $RD_HOST:$RD_PORT"
 
 # ---- install what is missing -----------------------------------------------
+step "MariaDB and Redis packages"
 DB_FRESH=false
 PACKAGES=()
 if $DB_LOCAL && ! $DB_UP && { [ -z "$MARIADBD" ] || [ -z "$MARIADB_CLIENT" ]; }; then PACKAGES+=(mariadb-server mariadb-client); fi
 if $REDIS_LOCAL && ! $REDIS_UP && [ -z "$REDIS_SERVER" ]; then PACKAGES+=(redis-server); fi
 if [ "${#PACKAGES[@]}" -gt 0 ]; then
-  if ! is_root; then
-    die "MariaDB/Redis are not installed. Install them, then run this again:
-    sudo apt-get update && sudo apt-get install -y ${PACKAGES[*]}"
-  fi
-  have apt-get || die "apt-get not found: install ${PACKAGES[*]} with this system's package manager"
-  log "installing ${PACKAGES[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+  apt_install "${PACKAGES[@]}"
   [[ " ${PACKAGES[*]} " == *" mariadb-server "* ]] && DB_FRESH=true
   MARIADB_CLIENT="$(find_prog mariadb mysql)"
   MARIADB_ADMIN="$(find_prog mariadb-admin mysqladmin)"
@@ -143,47 +126,17 @@ if [ "${#PACKAGES[@]}" -gt 0 ]; then
   # A package's post-install script may have started the server already.
   $DB_LOCAL && db_answers && DB_UP=true
   $REDIS_LOCAL && redis_answers && REDIS_UP=true
-fi
-
-# ---- librdkafka and a C compiler (the Kafka tests' mock cluster, test/kafka) -------
-# The Kafka integration tests compile test/kafka/mock-cluster.c against librdkafka's
-# mock cluster; without it they fail (they never skip), so install it here.
-KAFKA_PKGS=()
-[ -f /usr/include/librdkafka/rdkafka_mock.h ] || KAFKA_PKGS+=(librdkafka-dev)
-have cc || KAFKA_PKGS+=(gcc libc6-dev)
-if [ "${#KAFKA_PKGS[@]}" -gt 0 ]; then
-  if is_root && have apt-get; then
-    log "installing ${KAFKA_PKGS[*]} (Kafka tests)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-cache show librdkafka-dev >/dev/null 2>&1 || apt-get update -q
-    apt-get install -y -q --no-install-recommends "${KAFKA_PKGS[@]}"
-  else
-    log "warning: ${KAFKA_PKGS[*]} missing; the Kafka tests will fail until installed: sudo apt-get install -y ${KAFKA_PKGS[*]}"
-  fi
-fi
-
-# ---- private servers for the outage tests (test/servers.ts) ----------------------
-# Those tests stop and restart a MariaDB and a Redis of their own, so the binaries must be
-# here even when the shared servers run elsewhere.
-OUTAGE_PKGS=()
-{ [ -n "$MARIADBD" ] && [ -n "$(find_prog mariadb-install-db mysql_install_db)" ]; } || OUTAGE_PKGS+=(mariadb-server)
-[ -n "$REDIS_SERVER" ] || OUTAGE_PKGS+=(redis-server)
-if [ "${#OUTAGE_PKGS[@]}" -gt 0 ]; then
-  if is_root && have apt-get; then
-    log "installing ${OUTAGE_PKGS[*]} (outage tests)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-cache show "${OUTAGE_PKGS[0]}" >/dev/null 2>&1 || apt-get update -q
-    apt-get install -y -q --no-install-recommends "${OUTAGE_PKGS[@]}"
-    MARIADBD="$(find_prog mariadbd mysqld)"
-    REDIS_SERVER="$(find_prog redis-server)"
-  else
-    log "warning: ${OUTAGE_PKGS[*]} missing; the outage tests will fail until installed: sudo apt-get install -y ${OUTAGE_PKGS[*]}"
-  fi
+  done_step "installed ${PACKAGES[*]}"
+elif ! $DB_LOCAL && ! $REDIS_LOCAL; then
+  done_step "not needed (both servers are elsewhere)"
+else
+  done_step "present"
 fi
 
 # ---- start MariaDB --------------------------------------------------------------
 # The server this script may start or repair: a private one (MARIADB_DATADIR), or the
 # system's own as its configuration describes it.
+step "MariaDB"
 DB_STARTED=false
 mysqld_default() { { my_print_defaults --mysqld 2>/dev/null || true; } | sed -n "s/^--$1=//p" | tail -n1; }
 if [ -n "${MARIADB_DATADIR:-}" ]; then
@@ -200,14 +153,12 @@ if $DB_LOCAL && ! $DB_UP; then
     MYSQLD_ARGS+=(--datadir="$DATADIR" --socket="$SOCKET" --pid-file="$PIDFILE" --log-error="$DATADIR/error.log")
   fi
   if [ ! -d "$DATADIR/mysql" ]; then
-    log "initialising MariaDB data directory $DATADIR"
     mkdir -p "$DATADIR"
     chown mysql:mysql "$DATADIR" 2>/dev/null || true
     "$(find_prog mariadb-install-db mysql_install_db)" --user=mysql --datadir="$DATADIR" >/dev/null
     DB_FRESH=true
   fi
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
-  log "starting MariaDB on $DB_HOST:$DB_PORT"
   # The distribution's init script when it fits (default port and data directory), else the daemon itself.
   if [ -z "${MARIADB_DATADIR:-}" ] && [ "$DB_PORT" = 3306 ] && have service && [ -e /etc/init.d/mariadb ] &&
     service mariadb start >/dev/null 2>&1 && wait_for MariaDB 30 db_answers; then
@@ -224,15 +175,21 @@ if $DB_LOCAL && ! $DB_UP; then
 fi
 if $DB_LOCAL; then
   wait_for MariaDB 60 db_answers || die "MariaDB did not answer on $DB_HOST:$DB_PORT within 60 s${DATADIR:+ (see its error log under $DATADIR or /var/log/mysql)}"
-  $DB_STARTED && log "MariaDB is up"
+  if $DB_STARTED; then done_step "started on $DB_HOST:$DB_PORT"; else done_step "answers on $DB_HOST:$DB_PORT"; fi
+else
+  done_step "at $DB_HOST:$DB_PORT, not on this machine: not managed here"
 fi
 
 # ---- start Redis ------------------------------------------------------------------
-if $REDIS_LOCAL && ! $REDIS_UP; then
-  log "starting Redis on $RD_HOST:$RD_PORT"
+step "Redis"
+if ! $REDIS_LOCAL; then
+  done_step "at $RD_HOST:$RD_PORT, not on this machine: not managed here"
+elif ! $REDIS_UP; then
   "$REDIS_SERVER" --daemonize yes --bind 127.0.0.1 --port "$RD_PORT" --save "" --appendonly no >/dev/null
   wait_for Redis 30 redis_answers || die "Redis did not answer on $RD_HOST:$RD_PORT within 30 s"
-  log "Redis is up"
+  done_step "started on $RD_HOST:$RD_PORT"
+else
+  done_step "answers on $RD_HOST:$RD_PORT"
 fi
 
 # ---- root over TCP without a password (what the defaults expect) -------------------
@@ -245,6 +202,7 @@ db_login() {
     --connect-timeout=5 -N -e 'SELECT 1' >/dev/null 2>&1
 }
 socket_sql() { "$MARIADB_CLIENT" --protocol=socket --socket="$SOCKET" -u root -N -e "$1"; }
+step "MariaDB login"
 if $DB_LOCAL && [ -n "$MARIADB_CLIENT" ] && ! db_login; then
   HOW="    mariadb -u root -e \"ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket\"
   and, if the server runs with skip-name-resolve:
@@ -263,7 +221,6 @@ $HOW"
     die "root cannot log in to MariaDB over TCP without a password, and this server holds other databases, so it is left as it is. To allow it, run:
 $HOW"
   fi
-  log "allowing root@127.0.0.1 to log in over TCP without a password (fresh local install)"
   # With host names resolved, a TCP client on 127.0.0.1 is root@localhost: let that account
   # take an empty password besides the socket. With skip-name-resolve it never is: add root@127.0.0.1.
   if [ "$(socket_sql 'SELECT @@skip_name_resolve' 2>/dev/null || true)" != 1 ]; then
@@ -275,8 +232,15 @@ $HOW"
 $HOW"
   fi
   db_login || die "root still cannot log in over TCP on $DB_HOST:$DB_PORT"
+  done_step "root@127.0.0.1 may now log in over TCP without a password (fresh local install)"
+elif $DB_LOCAL; then
+  done_step "$DB_USER can log in"
+else
+  done_step "not checked (server not on this machine)"
 fi
 
 # ---- schema ---------------------------------------------------------------------------
-npm run --silent db:migrate
-log "ready (DATABASE_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#'), REDIS_URL=$(printf '%s' "$REDIS_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#'))"
+step "schema"
+quiet npm run --silent db:migrate
+done_step "$(tail -n 1 "$QUIET_LOG" | sed 's/^db:migrate: //')"
+note "ready (DATABASE_URL=$(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#'), REDIS_URL=$(printf '%s' "$REDIS_URL" | sed -E 's#//([^:@/]*):[^@/]*@#//\1:***@#'))"

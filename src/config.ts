@@ -1,3 +1,6 @@
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
 /**
  * Every setting of the service, read from the environment in this one place.
  * Defaults suit a local machine with MariaDB and Redis on their standard ports.
@@ -89,10 +92,10 @@ export interface Config {
   docsEnabled: boolean;
   /** Whether `/metrics` is served. */
   metricsEnabled: boolean;
-  /** The built browser apps (`npm run build:web`); unset: `web/dist` of this checkout. */
-  webRoot: string | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** The built browser apps (`npm run build:web`); unset: `web/dist` of this checkout. */
+  webRoot: string | undefined;
   /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
   jwtMaxTtlSeconds: number;
   /** Receiving a whole request, body included; beyond it 408 C017 and the connection closes. Streams, once open, are exempt. */
@@ -124,168 +127,284 @@ export interface LimitSetting {
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+/** setTimeout's ceiling: a longer delay fires at once (with a warning), so no period may exceed it. */
+const MAX_MS = 2_147_483_647;
+const MAX_S = Math.floor(MAX_MS / 1000);
+
+/** Whole number in [min, max]. */
+const int = (fallback: number, minimum = 0, maximum = MAX_MS) => Type.Integer({ default: fallback, minimum, maximum });
+/** `true`, `false`, `1` or `0`. */
+const flag = (fallback: boolean) => Type.Boolean({ default: fallback });
+const oneOf = <const T extends string>(values: readonly T[], fallback?: T) =>
+  Type.Union(values.map((v) => Type.Literal(v)), fallback === undefined ? {} : { default: fallback }) as unknown as TUnion<TLiteral<T>[]>;
+/** Free text; `expects` names what a value that fails `pattern` should look like. */
+const text = (fallback?: string, pattern?: string, expects?: string) =>
+  Type.String({ ...(fallback === undefined ? {} : { default: fallback }), ...(pattern ? { pattern, expects } : {}) });
+const optional = <T extends TSchema>(s: T) => Type.Optional(s);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every environment variable the service reads, with its type, range and default. An empty
+ * value counts as unset. Defaults that depend on another variable (LOG_LEVEL, JWT_SECRET)
+ * are settled in `loadConfig`. A new variable is one entry here, one field in `Config`, its
+ * line in `loadConfig`'s result and its row in the README's table.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: text('development'),
+  PORT: int(8080, 0, 65_535),
+  HOST: text('0.0.0.0'),
+  DATABASE_URL: text('mysql://root@127.0.0.1:3306/shop', '^(mysql|mariadb)://[^/]+/[A-Za-z0-9_]+(\\?.*)?$', 'a mysql://user:password@host:port/database URL'),
+  DB_POOL_SIZE: int(20, 1, 10_000),
+  DB_CONNECT_TIMEOUT_MS: int(3000, 100),
+  DB_ACQUIRE_TIMEOUT_MS: int(10_000, 100),
+  DB_QUERY_TIMEOUT_MS: int(10_000),
+  REDIS_URL: text('redis://127.0.0.1:6379', '^rediss?://', 'a redis:// or rediss:// URL'),
+  REDIS_CONNECT_TIMEOUT_MS: int(3000, 100),
+  REDIS_COMMAND_TIMEOUT_MS: int(3000, 100),
+  REDIS_KEY_PREFIX: text(''),
+  JWT_SECRET: optional(Type.String({ minLength: 32, expects: 'at least 32 characters', secret: true })),
+  JWT_PUBLIC_KEY: optional(text()),
+  JWT_PRIVATE_KEY: optional(Type.String({ secret: true })),
+  JWT_ISSUER: optional(text()),
+  ACCESS_TOKEN_TTL_S: int(3600, 60, MAX_S),
+  JWT_MAX_TTL_S: int(86_400, 60, MAX_S),
+  TRUST_GATEWAY_HEADERS: flag(false),
+  EVENT_BUS: oneOf(['local', 'kafka'], 'local'),
+  KAFKA_BROKERS: text(''),
+  KAFKA_CLIENT_ID: text('shopping-service'),
+  KAFKA_GROUP_PREFIX: text('shopping-service.'),
+  OUTBOX_POLL_MS: int(1000, 10),
+  OUTBOX_BATCH_SIZE: int(200, 1, 100_000),
+  OUTBOX_BACKOFF_BASE_MS: int(500, 1),
+  OUTBOX_BACKOFF_MAX_MS: int(60_000, 1),
+  EVENT_RETENTION_S: int(604_800, 60, 100 * 365 * 86_400),
+  EVENT_PURGE_INTERVAL_MS: int(3_600_000, 1000),
+  SEARCH_ENGINE: oneOf(['memory', 'elasticsearch'], 'memory'),
+  ELASTICSEARCH_URL: text('http://127.0.0.1:9200', '^https?://', 'an http:// or https:// URL'),
+  PG_SUCCESS_RATE: Type.Number({ default: 0.9, minimum: 0, maximum: 1 }),
+  PG_LATENCY_MS: int(0),
+  ORDER_PAYMENT_TIMEOUT_S: int(900, 1, MAX_S),
+  ORDER_JOB_INTERVAL_S: int(30, 1, MAX_S),
+  SAGA_RECOVERY_IDLE_S: int(30, 0, MAX_S),
+  IDEMPOTENCY_TTL_S: int(86_400, 60, MAX_S),
+  CORS_ORIGINS: text(''),
+  LOG_LEVEL: optional(oneOf(LOG_LEVELS)),
+  PRODUCT_CACHE_TTL_MS: int(2000),
+  TIMEDEAL_SCHEDULER_INTERVAL_MS: int(5000, 100),
+  SSE_HEARTBEAT_MS: int(30_000, 10),
+  SALE_RECONCILE_INTERVAL_MS: int(3000, 100),
+  SALE_ADMISSION_GRACE_MS: int(5000),
+  RATE_LIMIT_ENABLED: flag(true),
+  RATE_LIMIT_LOGIN_IP_MAX: int(10, 1),
+  RATE_LIMIT_LOGIN_IP_WINDOW_MS: int(60_000, 1000),
+  RATE_LIMIT_LOGIN_EMAIL_MAX: int(10, 1),
+  RATE_LIMIT_LOGIN_EMAIL_WINDOW_MS: int(60_000, 1000),
+  RATE_LIMIT_SIGNUP_IP_MAX: int(20, 1),
+  RATE_LIMIT_SIGNUP_IP_WINDOW_MS: int(600_000, 1000),
+  RATE_LIMIT_SALE_USER_MAX: int(20, 1),
+  RATE_LIMIT_SALE_USER_WINDOW_MS: int(10_000, 1000),
+  TRUST_PROXY: text('false'),
+  HTTPS_ONLY: flag(false),
+  DOCS_ENABLED: flag(true),
+  METRICS_ENABLED: flag(true),
+  METRICS_TOKEN: optional(Type.String({ secret: true })),
+  WEB_ROOT: optional(text()),
+  REQUEST_TIMEOUT_MS: int(30_000, 100),
+  HEADERS_TIMEOUT_MS: int(10_000, 100),
+  KEEP_ALIVE_TIMEOUT_MS: int(72_000, 100),
+  CONNECTION_TIMEOUT_MS: int(120_000, 100),
+  PUBLIC_BASE_URL: optional(text(undefined, '^https?://[^?#]+$', 'an http(s) URL without query, fragment or credentials, such as https://shop.example.com')),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(text(undefined, '^https?://[^/\\s]+', 'an http(s) URL such as http://collector:4318')),
+});
+export type EnvValues = Static<typeof EnvSchema>;
+
+/** Settings the service refuses to start with; `problems` lists every one, one line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
   }
-  return value;
 }
 
-function num(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name} must be a number in [${min}, ${max}], got "${raw}"`);
+/** What a value of this schema must look like, for the error message. */
+function expectation(s: TSchema): string {
+  if (s.anyOf) return `one of ${(s.anyOf as TSchema[]).map((l) => l.const).join(', ')}`;
+  if (s.type === 'boolean') return 'true, false, 1 or 0';
+  if (s.type === 'integer' || s.type === 'number') {
+    const what = s.type === 'integer' ? 'a whole number' : 'a number';
+    if (s.maximum === MAX_MS) return `${what} ≥ ${s.minimum} (at most ${MAX_MS})`;
+    return s.maximum === undefined ? `${what} ≥ ${s.minimum}` : `${what} from ${s.minimum} to ${s.maximum}`;
   }
-  return value;
+  return (s.expects as string | undefined) ?? 'text';
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+/** Env strings to the schema's types: strict numbers (`7.5` is no integer), booleans as true/false/1/0. */
+function convert(env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(EnvSchema.properties) as [string, TSchema][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = raw.trim();
+    if ((s.type === 'integer' || s.type === 'number') && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value)) {
+      out[name] = Number(value);
+    } else if (s.type === 'boolean' && /^(true|false|1|0)$/i.test(value)) {
+      out[name] = /^(true|1)$/i.test(value);
+    } else {
+      out[name] = s.type === 'string' ? raw : value;
+    }
   }
-  return raw as T;
+  return out;
 }
 
-function list(env: Env, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+function list(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 /** A PEM given on one line with literal "\n" sequences is unfolded. */
-function pem(env: Env, name: string): string | undefined {
-  const raw = env[name];
+function pem(raw: string | undefined): string | undefined {
   return raw ? raw.replace(/\\n/g, '\n') : undefined;
 }
 
 export const LOCAL_JWT_SECRET = 'local-development-secret-change-me-in-production!';
 
+/**
+ * Reads and checks every setting. Throws a `ConfigError` naming every problem at once —
+ * bad types and ranges from the schema, then the rules that tie settings together.
+ */
 export function loadConfig(env: Env = process.env): Config {
-  const nodeEnv = env.NODE_ENV ?? 'development';
-  const jwtPublicKey = pem(env, 'JWT_PUBLIC_KEY');
-  const jwtSecret = env.JWT_SECRET || (jwtPublicKey ? undefined : LOCAL_JWT_SECRET);
-  if (nodeEnv === 'production' && jwtSecret === LOCAL_JWT_SECRET) {
-    throw new Error('JWT_SECRET (or JWT_PUBLIC_KEY) must be set in production');
+  const values = Value.Default(EnvSchema, convert(env)) as EnvValues;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const error of Value.Errors(EnvSchema, values)) {
+    const name = error.path.split('/')[1];
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    const s = EnvSchema.properties[name as keyof EnvValues] as TSchema;
+    problems.push(`${name} must be ${expectation(s)}${s.secret ? '' : `, got ${JSON.stringify(env[name])}`}`);
   }
-  if (env.EVENT_BUS === 'kafka' && list(env, 'KAFKA_BROKERS').length === 0) {
-    throw new Error('EVENT_BUS=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  // The rules that tie settings together, over those that passed on their own.
+  const ok = (...names: (keyof EnvValues)[]) => names.every((n) => !seen.has(n));
+
+  const jwtPublicKey = pem(values.JWT_PUBLIC_KEY);
+  const jwtSecret = values.JWT_SECRET ?? (jwtPublicKey ? undefined : LOCAL_JWT_SECRET);
+  if (ok('JWT_SECRET') && values.NODE_ENV === 'production' && jwtSecret === LOCAL_JWT_SECRET) {
+    problems.push('JWT_SECRET (or JWT_PUBLIC_KEY) must be set in production');
   }
-  if (jwtSecret !== undefined && jwtSecret.length < 32) {
-    throw new Error('JWT_SECRET must be at least 32 characters');
+  const kafkaBrokers = list(values.KAFKA_BROKERS);
+  if (ok('EVENT_BUS') && values.EVENT_BUS === 'kafka' && kafkaBrokers.length === 0) {
+    problems.push('EVENT_BUS=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
   }
-  const jwtMaxTtlSeconds = int(env, 'JWT_MAX_TTL_S', 86_400, 60);
-  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100);
-  if (int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60) > jwtMaxTtlSeconds) {
-    throw new Error('ACCESS_TOKEN_TTL_S must not exceed JWT_MAX_TTL_S: login would issue tokens the service refuses');
+  if (ok('ACCESS_TOKEN_TTL_S', 'JWT_MAX_TTL_S') && values.ACCESS_TOKEN_TTL_S > values.JWT_MAX_TTL_S) {
+    problems.push('ACCESS_TOKEN_TTL_S must not exceed JWT_MAX_TTL_S: login would issue tokens the service refuses');
   }
+  if (ok('OUTBOX_BACKOFF_BASE_MS', 'OUTBOX_BACKOFF_MAX_MS') && values.OUTBOX_BACKOFF_BASE_MS > values.OUTBOX_BACKOFF_MAX_MS) {
+    problems.push('OUTBOX_BACKOFF_BASE_MS must not exceed OUTBOX_BACKOFF_MAX_MS');
+  }
+  const trustProxy = values.TRUST_PROXY.trim();
+  // A bare number would be a hop count, which can't check who the peer is.
+  if (!/^(true|false)$/.test(trustProxy) && list(trustProxy).some((s) => /^\d+$/.test(s))) {
+    problems.push(`TRUST_PROXY must be true, false or proxy addresses/CIDRs (hop counts are not accepted), got ${JSON.stringify(trustProxy)}`);
+  }
+  const publicBaseUrl = values.PUBLIC_BASE_URL === undefined ? undefined : baseUrl(values.PUBLIC_BASE_URL);
+  if (ok('PUBLIC_BASE_URL') && values.PUBLIC_BASE_URL !== undefined && publicBaseUrl === undefined) {
+    problems.push(`PUBLIC_BASE_URL must be an http(s) URL without query, fragment or credentials, such as https://shop.example.com, got ${JSON.stringify(values.PUBLIC_BASE_URL)}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const limit = (name: string): LimitSetting => ({
+    max: values[`${name}_MAX` as keyof EnvValues] as number,
+    windowMs: values[`${name}_WINDOW_MS` as keyof EnvValues] as number,
+  });
   return {
-    nodeEnv,
-    port: int(env, 'PORT', 8080),
-    host: env.HOST ?? '0.0.0.0',
-    databaseUrl: env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/shop',
-    dbPoolSize: int(env, 'DB_POOL_SIZE', 20, 1),
-    dbConnectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 3000, 100),
-    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 10_000, 100),
-    dbQueryTimeoutMs: int(env, 'DB_QUERY_TIMEOUT_MS', 10_000),
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisConnectTimeoutMs: int(env, 'REDIS_CONNECT_TIMEOUT_MS', 3000, 100),
-    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 3000, 100),
-    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? '',
+    nodeEnv: values.NODE_ENV,
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    dbPoolSize: values.DB_POOL_SIZE,
+    dbConnectTimeoutMs: values.DB_CONNECT_TIMEOUT_MS,
+    dbAcquireTimeoutMs: values.DB_ACQUIRE_TIMEOUT_MS,
+    dbQueryTimeoutMs: values.DB_QUERY_TIMEOUT_MS,
+    redisUrl: values.REDIS_URL,
+    redisConnectTimeoutMs: values.REDIS_CONNECT_TIMEOUT_MS,
+    redisCommandTimeoutMs: values.REDIS_COMMAND_TIMEOUT_MS,
+    redisKeyPrefix: values.REDIS_KEY_PREFIX,
     jwtSecret,
     jwtPublicKey,
-    jwtPrivateKey: pem(env, 'JWT_PRIVATE_KEY'),
-    jwtIssuer: env.JWT_ISSUER || undefined,
-    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_S', 3600, 60),
-    trustGatewayHeaders: env.TRUST_GATEWAY_HEADERS === 'true',
-    eventBus: oneOf(env, 'EVENT_BUS', ['local', 'kafka'] as const, 'local'),
-    kafkaBrokers: list(env, 'KAFKA_BROKERS'),
-    kafkaClientId: env.KAFKA_CLIENT_ID || 'shopping-service',
-    kafkaGroupPrefix: env.KAFKA_GROUP_PREFIX ?? 'shopping-service.',
-    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10),
-    outboxBatchSize: int(env, 'OUTBOX_BATCH_SIZE', 200, 1),
-    outboxBackoffBaseMs: int(env, 'OUTBOX_BACKOFF_BASE_MS', 500, 1),
-    outboxBackoffMaxMs: int(env, 'OUTBOX_BACKOFF_MAX_MS', 60_000, 1),
-    eventRetentionSeconds: int(env, 'EVENT_RETENTION_S', 604_800, 60),
-    eventPurgeIntervalMs: int(env, 'EVENT_PURGE_INTERVAL_MS', 3_600_000, 1000),
-    searchEngine: oneOf(env, 'SEARCH_ENGINE', ['memory', 'elasticsearch'] as const, 'memory'),
-    elasticsearchUrl: env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200',
-    pgSuccessRate: num(env, 'PG_SUCCESS_RATE', 0.9, 0, 1),
-    pgLatencyMs: int(env, 'PG_LATENCY_MS', 0),
-    orderPaymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_S', 900, 1),
-    orderJobIntervalSeconds: int(env, 'ORDER_JOB_INTERVAL_S', 30, 1),
-    sagaRecoveryIdleSeconds: int(env, 'SAGA_RECOVERY_IDLE_S', 30, 0),
-    idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_S', 86_400, 60),
-    corsOrigins: list(env, 'CORS_ORIGINS'),
-    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    productCacheTtlMs: int(env, 'PRODUCT_CACHE_TTL_MS', 2000),
-    timedealSchedulerIntervalMs: int(env, 'TIMEDEAL_SCHEDULER_INTERVAL_MS', 5000, 100),
-    sseHeartbeatMs: int(env, 'SSE_HEARTBEAT_MS', 30_000, 10),
-    saleReconcileIntervalMs: int(env, 'SALE_RECONCILE_INTERVAL_MS', 3000, 100),
-    saleAdmissionGraceMs: int(env, 'SALE_ADMISSION_GRACE_MS', 5000, 0),
-    rateLimitEnabled: oneOf(env, 'RATE_LIMIT_ENABLED', ['true', 'false'] as const, 'true') === 'true',
-    rateLimitLoginIp: limit(env, 'RATE_LIMIT_LOGIN_IP', 10, 60_000),
-    rateLimitLoginEmail: limit(env, 'RATE_LIMIT_LOGIN_EMAIL', 10, 60_000),
-    rateLimitSignupIp: limit(env, 'RATE_LIMIT_SIGNUP_IP', 20, 600_000),
-    rateLimitSaleUser: limit(env, 'RATE_LIMIT_SALE_USER', 20, 10_000),
-    trustProxy: trustProxy(env.TRUST_PROXY),
-    httpsOnly: oneOf(env, 'HTTPS_ONLY', ['true', 'false'] as const, 'false') === 'true',
-    docsEnabled: oneOf(env, 'DOCS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
-    metricsEnabled: oneOf(env, 'METRICS_ENABLED', ['true', 'false'] as const, 'true') === 'true',
-    metricsToken: env.METRICS_TOKEN || undefined,
-    webRoot: env.WEB_ROOT || undefined,
-    jwtMaxTtlSeconds,
-    requestTimeoutMs,
-    headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
-    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
-    connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
-    publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
-    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+    jwtPrivateKey: pem(values.JWT_PRIVATE_KEY),
+    jwtIssuer: values.JWT_ISSUER,
+    accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_S,
+    trustGatewayHeaders: values.TRUST_GATEWAY_HEADERS,
+    eventBus: values.EVENT_BUS,
+    kafkaBrokers,
+    kafkaClientId: values.KAFKA_CLIENT_ID,
+    kafkaGroupPrefix: values.KAFKA_GROUP_PREFIX,
+    outboxPollMs: values.OUTBOX_POLL_MS,
+    outboxBatchSize: values.OUTBOX_BATCH_SIZE,
+    outboxBackoffBaseMs: values.OUTBOX_BACKOFF_BASE_MS,
+    outboxBackoffMaxMs: values.OUTBOX_BACKOFF_MAX_MS,
+    eventRetentionSeconds: values.EVENT_RETENTION_S,
+    eventPurgeIntervalMs: values.EVENT_PURGE_INTERVAL_MS,
+    searchEngine: values.SEARCH_ENGINE,
+    elasticsearchUrl: values.ELASTICSEARCH_URL,
+    pgSuccessRate: values.PG_SUCCESS_RATE,
+    pgLatencyMs: values.PG_LATENCY_MS,
+    orderPaymentTimeoutSeconds: values.ORDER_PAYMENT_TIMEOUT_S,
+    orderJobIntervalSeconds: values.ORDER_JOB_INTERVAL_S,
+    sagaRecoveryIdleSeconds: values.SAGA_RECOVERY_IDLE_S,
+    idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_S,
+    corsOrigins: list(values.CORS_ORIGINS),
+    logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
+    productCacheTtlMs: values.PRODUCT_CACHE_TTL_MS,
+    timedealSchedulerIntervalMs: values.TIMEDEAL_SCHEDULER_INTERVAL_MS,
+    sseHeartbeatMs: values.SSE_HEARTBEAT_MS,
+    saleReconcileIntervalMs: values.SALE_RECONCILE_INTERVAL_MS,
+    saleAdmissionGraceMs: values.SALE_ADMISSION_GRACE_MS,
+    rateLimitEnabled: values.RATE_LIMIT_ENABLED,
+    rateLimitLoginIp: limit('RATE_LIMIT_LOGIN_IP'),
+    rateLimitLoginEmail: limit('RATE_LIMIT_LOGIN_EMAIL'),
+    rateLimitSignupIp: limit('RATE_LIMIT_SIGNUP_IP'),
+    rateLimitSaleUser: limit('RATE_LIMIT_SALE_USER'),
+    trustProxy: trustProxy === 'true' ? true : trustProxy === 'false' ? false : list(trustProxy),
+    httpsOnly: values.HTTPS_ONLY,
+    docsEnabled: values.DOCS_ENABLED,
+    metricsEnabled: values.METRICS_ENABLED,
+    metricsToken: values.METRICS_TOKEN,
+    webRoot: values.WEB_ROOT,
+    jwtMaxTtlSeconds: values.JWT_MAX_TTL_S,
+    requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(values.HEADERS_TIMEOUT_MS, values.REQUEST_TIMEOUT_MS),
+    keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeoutMs: values.CONNECTION_TIMEOUT_MS,
+    publicBaseUrl,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
 
-/** An http(s) URL with no query, fragment or credentials; a trailing slash is dropped. */
-function baseUrl(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
+/** An http(s) URL with no query, fragment or credentials, its trailing slash dropped; undefined if it is none. */
+function baseUrl(raw: string): string | undefined {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw.trim());
   } catch {
-    throw new Error(`${name} must be an absolute http(s) URL such as https://shop.example.com, got "${raw}"`);
+    return undefined;
   }
   if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password || raw.includes('?') || raw.includes('#')) {
-    throw new Error(`${name} must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
+    return undefined;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-function httpUrl(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^https?:\/\/[^/\s]+/.test(raw) || !URL.canParse(raw)) throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
-  return raw;
-}
+const SECRETS: (keyof Config)[] = ['jwtSecret', 'jwtPrivateKey', 'metricsToken'];
 
-/** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */
-function limit(env: Env, name: string, max: number, windowMs: number): LimitSetting {
-  return { max: int(env, `${name}_MAX`, max, 1), windowMs: int(env, `${name}_WINDOW_MS`, windowMs, 1000) };
-}
-
-function trustProxy(raw: string | undefined): boolean | string[] {
-  const value = (raw ?? '').trim();
-  if (value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.some((s) => /^\d+$/.test(s))) {
-    throw new Error(`TRUST_PROXY must be true, false or proxy addresses/CIDRs (hop counts can't check the peer), got "${raw}"`);
+/** The settings for the start-up log line: secrets and URL passwords masked, PEM keys shortened. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of SECRETS) if (config[key] !== undefined) out[key] = '***';
+  if (config.jwtSecret === LOCAL_JWT_SECRET) out.jwtSecret = '(built-in development secret)';
+  if (config.jwtPublicKey) out.jwtPublicKey = '(set)';
+  for (const key of ['databaseUrl', 'redisUrl', 'elasticsearchUrl'] as const) {
+    out[key] = config[key].replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
-  return list;
+  return out;
 }

@@ -1,4 +1,4 @@
-import { loadConfig } from './config';
+import { ConfigError, describeConfig, loadConfig } from './config';
 import { buildApp, closeInfra, createInfra, createServices, startUp } from './app';
 import { stopTracing, tracingStarted } from './platform/tracing';
 
@@ -6,6 +6,7 @@ import { stopTracing, tracingStarted } from './platform/tracing';
 async function main(): Promise<void> {
   const config = loadConfig();
   const infra = await createInfra(config);
+  infra.log.info({ config: describeConfig(config) }, 'configuration');
   const services = createServices(infra);
   const app = await buildApp(infra, services);
   await startUp(infra, services);
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof ConfigError) {
+    // A mistake in the settings, not a bug: the problems alone, no stack trace.
+    console.error(err.message);
+    process.exit(2);
+  }
   console.error(err);
   process.exit(1);
 });

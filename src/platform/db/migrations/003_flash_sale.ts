@@ -99,6 +99,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE orders DROP FOREIGN KEY fk_orders_user_coupon`.execute(db);
+  // InnoDB made an index for the foreign key (named after it); it stays unless dropped too.
+  await sql`ALTER TABLE orders DROP INDEX fk_orders_user_coupon`.execute(db);
   await sql`ALTER TABLE orders DROP COLUMN source`.execute(db);
   for (const table of ['time_deal_purchases', 'time_deal_products', 'time_deals', 'user_coupons', 'coupons']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);

@@ -9,7 +9,7 @@ import * as m007 from './007_outbox_headers';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
- * code runs under tsx, a bundler or compiled JS. Later issues append here.
+ * code runs under tsx, a bundler or compiled JS. A new migration is added at the end.
  */
 export const migrations: Record<string, Migration> = {
   '001_catalog': m001,
