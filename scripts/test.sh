@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the test suite against real MariaDB and Redis: set-up, what only the tests need,
-# then `npm test` (type check + every *.test.ts). Each test file makes its own database
+# Runs the test suite against real MariaDB and Redis: set-up, what only the tests need
+# (the browser tests' Chromium too), the browser apps' build, then `npm test` (type
+# checks + every *.test.ts). Each test file makes its own database
 # and Redis key prefix and removes them when it ends.
 #
 # With CI=true it then runs a representative part of the suite on the other supported
@@ -32,8 +33,11 @@ else
   done_step "missing ${TEST_PKGS[*]}: the Kafka and outage tests will fail until installed: sudo apt-get install -y ${TEST_PKGS[*]}"
 fi
 
-# The browser tests' Chromium and fonts, once they exist.
-if [ -f scripts/setup-browser.sh ]; then bash scripts/setup-browser.sh; fi
+# The browser tests' Chromium and Korean font, and the browser apps they load (built once here).
+bash scripts/setup-browser.sh
+step "browser apps"
+quiet npm run --silent build:web
+done_step "built into web/dist"
 
 step "tests"
 npm test

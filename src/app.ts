@@ -21,6 +21,7 @@ import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
 import { rateLimitPlugin } from './platform/http/rate-limit';
 import { securityPlugin } from './platform/http/security';
+import { webPlugin } from './platform/http/web';
 import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
 import { baseLogger, ContextLogger } from './platform/context';
@@ -474,6 +475,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     },
     { prefix: API_PREFIX },
   );
+
+  // The browser apps (the console at /admin), when they are built.
+  await app.register(webPlugin, { root: config.webRoot });
 
   // Streams never end on their own: give each its last frame before the server waits for open requests.
   app.addHook('preClose', async () => {

@@ -94,6 +94,8 @@ export interface Config {
   metricsEnabled: boolean;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /** The built browser apps (`npm run build:web`); unset: `web/dist` of this checkout. */
+  webRoot: string | undefined;
   /** The longest lifetime (exp − iat) an accepted token may have; tokens that claim more are refused. */
   jwtMaxTtlSeconds: number;
   /** Receiving a whole request, body included; beyond it 408 C017 and the connection closes. Streams, once open, are exempt. */
@@ -222,6 +224,7 @@ export const EnvSchema = Type.Object({
   DOCS_ENABLED: flag(true),
   METRICS_ENABLED: flag(true),
   METRICS_TOKEN: optional(Type.String({ secret: true })),
+  WEB_ROOT: optional(text()),
   REQUEST_TIMEOUT_MS: int(30_000, 100),
   HEADERS_TIMEOUT_MS: int(10_000, 100),
   KEEP_ALIVE_TIMEOUT_MS: int(72_000, 100),
@@ -387,6 +390,7 @@ export function loadConfig(env: Env = process.env): Config {
     docsEnabled: values.DOCS_ENABLED,
     metricsEnabled: values.METRICS_ENABLED,
     metricsToken: values.METRICS_TOKEN,
+    webRoot: values.WEB_ROOT,
     jwtMaxTtlSeconds: values.JWT_MAX_TTL_S,
     requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
     headersTimeoutMs: Math.min(values.HEADERS_TIMEOUT_MS, values.REQUEST_TIMEOUT_MS),
