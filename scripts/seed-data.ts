@@ -18,7 +18,7 @@ export const SEED_CATEGORIES = ['스마트폰', '노트북·태블릿', '오디�
 export type SeedCategory = (typeof SEED_CATEGORIES)[number];
 
 export interface SeedProduct {
-  /** Names the images: `https://images.example.com/products/<slug>.jpg`. */
+  /** A stable ASCII key of the product. */
   slug: string;
   name: string;
   description: string;
@@ -28,11 +28,15 @@ export interface SeedProduct {
   discountPrice?: number;
   stock: number;
   featured?: boolean;
-  /** Extra gallery images after the main one: `<slug>-2.jpg`, `<slug>-3.jpg`, … */
+  /** Extra gallery views after the main picture (views 2, 3, … of the picture the service draws). */
   gallery?: number;
 }
 
-export const IMAGE_BASE_URL = 'https://images.example.com/products';
+/**
+ * Where demo catalogs loaded before the service drew its own pictures point
+ * (a host that never answered); `db:seed` moves such products to drawn ones.
+ */
+export const LEGACY_IMAGE_BASE_URL = 'https://images.example.com/';
 
 export const SEED_CATALOG: Record<SeedCategory, SeedProduct[]> = {
   스마트폰: [
@@ -902,22 +906,28 @@ export const SEED_CATALOG: Record<SeedCategory, SeedProduct[]> = {
   ],
 };
 
-/** Every product as `ProductService.create` takes it, with its category and image URLs. */
+/**
+ * Every product as `ProductService.create` takes it, with its category. Its
+ * pictures are the ones the service draws, named by the product's id, so they
+ * are attached once it exists (`useDrawnImages` in `load-demo.ts`).
+ */
 export function toProductInput(category: SeedCategory, p: SeedProduct): ProductInput {
-  const imageUrl = `${IMAGE_BASE_URL}/${p.slug}.jpg`;
-  const extra = Array.from({ length: p.gallery ?? 0 }, (_, i) => `${IMAGE_BASE_URL}/${p.slug}-${i + 2}.jpg`);
   return {
     name: p.name,
     description: p.description,
     price: p.price,
     discountPrice: p.discountPrice ?? null,
     stock: p.stock,
-    imageUrl,
     category,
     featured: p.featured ?? false,
-    // Only products with a gallery carry `images` (the main image first, then the extras).
-    ...(extra.length > 0 ? { images: [imageUrl, ...extra] } : {}),
   };
+}
+
+/** Gallery views beyond the main picture, by product name (products without a gallery are absent). */
+export function demoGalleries(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const category of SEED_CATEGORIES) for (const p of SEED_CATALOG[category]) if (p.gallery) out.set(p.name, p.gallery);
+  return out;
 }
 
 /**
@@ -937,7 +947,8 @@ export function demoProducts(): ProductInput[] {
  * Demo first-come coupons (contract §8's COUPON_001… pattern): odd numbers FIXED
  * 5,000 won off orders from 50,000 won, even numbers PERCENTAGE 10 % off orders
  * from 20,000 won capped at 10,000 won; N × 100 units; open from the seed run for
- * 14–20 days. Each is issued to the test user.
+ * 14–20 days. The test user holds the first three; the rest are left to claim,
+ * among them COUPON_009 with only 3 units (it sells out in a demo).
  */
 export interface SeedCoupon {
   code: string;
@@ -949,14 +960,34 @@ export interface SeedCoupon {
   maximumDiscountAmount: number;
   totalQuantity: number;
   durationDays: number;
+  /** Issued to the test user by `db:seed` (the others are theirs to claim). */
+  issuedToTestUser: boolean;
 }
 
 export const DEMO_COUPON_USER_ID = '00000000-0000-0000-0000-000000000001';
 
-export const DEMO_COUPONS: readonly SeedCoupon[] = Array.from({ length: 6 }, (_, i): SeedCoupon => {
+/** How many of the demo coupons the test user holds: COUPON_001 up to this one. */
+const HELD_BY_TEST_USER = 3;
+
+export const DEMO_COUPONS: readonly SeedCoupon[] = Array.from({ length: 9 }, (_, i): SeedCoupon => {
   const n = i + 1;
   const code = `COUPON_${String(n).padStart(3, '0')}`;
   const durationDays = 14 + (i % 7);
+  const issuedToTestUser = n <= HELD_BY_TEST_USER;
+  if (n === 9) {
+    return {
+      code,
+      name: '선착순 3명 20,000원 할인 쿠폰',
+      description: '100,000원 이상 주문 시 20,000원 할인 (선착순 3장 한정)',
+      discountType: 'FIXED',
+      discountValue: 20_000,
+      minimumOrderAmount: 100_000,
+      maximumDiscountAmount: 20_000,
+      totalQuantity: 3,
+      durationDays,
+      issuedToTestUser,
+    };
+  }
   return n % 2 === 1
     ? {
         code,
@@ -968,6 +999,7 @@ export const DEMO_COUPONS: readonly SeedCoupon[] = Array.from({ length: 6 }, (_,
         maximumDiscountAmount: 5_000,
         totalQuantity: 100 * n,
         durationDays,
+        issuedToTestUser,
       }
     : {
         code,
@@ -979,14 +1011,17 @@ export const DEMO_COUPONS: readonly SeedCoupon[] = Array.from({ length: 6 }, (_,
         maximumDiscountAmount: 10_000,
         totalQuantity: 100 * n,
         durationDays,
+        issuedToTestUser,
       };
 });
 
 /**
- * Demo time deals (flow 8), by product name from the catalog above: one running
- * from an hour before the seed run for a day, one starting a day later for 12
- * hours — so the storefront's deal pages have something to show. Quantities
- * stay well below the products' stock (the deal takes them from it).
+ * Demo time deals (flow 8), by product name from the catalog above: two running
+ * from an hour before the seed run for a day — the first open to anyone, the
+ * second behind a waiting room (only buyers it admitted may buy) — and one
+ * starting a day later for 12 hours, so the storefront's deal pages have
+ * something to show. Quantities stay well below the products' stock (the deal
+ * takes them from it).
  */
 export interface SeedTimeDeal {
   name: string;
@@ -995,6 +1030,8 @@ export interface SeedTimeDeal {
   startsInHours: number;
   durationHours: number;
   products: { productName: string; dealPrice: number; dealQuantity: number; maxPerUser: number }[];
+  /** A waiting room (`TIMEDEAL/{dealId}`) in front of the deal, with these settings. */
+  waitingRoom?: { maxCapacity: number; entryBatchSize: number; entryIntervalSeconds: number; entryTtlSeconds: number };
 }
 
 export const DEMO_TIME_DEALS: readonly SeedTimeDeal[] = [
@@ -1008,6 +1045,19 @@ export const DEMO_TIME_DEALS: readonly SeedTimeDeal[] = [
       { productName: 'Logitech MX Master 3S', dealPrice: 99_000, dealQuantity: 100, maxPerUser: 2 },
       { productName: '갤럭시 버즈 FE', dealPrice: 69_000, dealQuantity: 80, maxPerUser: 2 },
     ],
+  },
+  {
+    name: '대기열 한정 타임딜',
+    description: '대기열 입장 후 구매할 수 있는 한정 특가! 갤럭시·다이슨·나이키 최대 29% 할인',
+    startsInHours: -1,
+    durationHours: 24,
+    products: [
+      { productName: '갤럭시 S24 울트라 256GB', dealPrice: 1_199_000, dealQuantity: 30, maxPerUser: 1 },
+      { productName: '다이슨 에어랩 멀티 스타일러 컴플리트 롱', dealPrice: 589_000, dealQuantity: 20, maxPerUser: 1 },
+      { productName: '나이키 덩크 로우 레트로 블랙 화이트', dealPrice: 99_000, dealQuantity: 50, maxPerUser: 2 },
+    ],
+    // Five buyers in every 5 seconds, at most 20 shopping at once, each for up to 10 minutes.
+    waitingRoom: { maxCapacity: 20, entryBatchSize: 5, entryIntervalSeconds: 5, entryTtlSeconds: 600 },
   },
   {
     name: '주말 특가 타임딜',

@@ -26,7 +26,7 @@ import { authRoutes } from './modules/auth/routes';
 import { InventoryService } from './modules/inventory/service';
 import { inventoryRoutes, adminInventoryRoutes } from './modules/inventory/routes';
 import { ProductService } from './modules/product/service';
-import { productRoutes, adminProductRoutes } from './modules/product/routes';
+import { productImageRoutes, productRoutes, adminProductRoutes } from './modules/product/routes';
 import { CartService } from './modules/cart/service';
 import { cartRoutes } from './modules/cart/routes';
 import { DeliveryService } from './modules/delivery/service';
@@ -156,7 +156,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const deliveries = new DeliveryService(infra.db);
   const gateway = new MockPaymentGateway(infra.db, { successRate: infra.config.pgSuccessRate, latencyMs: infra.config.pgLatencyMs });
   const payments = new PaymentService(infra.db, gateway, infra.config);
-  const orders = new OrderService(infra.db);
+  const orders = new OrderService(infra.db, infra.config.orderPaymentTimeoutSeconds);
   const coupons = new CouponService(infra.db, infra.redis, {
     reconcileIntervalMs: infra.config.saleReconcileIntervalMs,
     admissionGraceMs: infra.config.saleAdmissionGraceMs,
@@ -363,9 +363,11 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   });
 
   await app.register(authRoutes(services.auth), { prefix: '/api/v1/auth' });
+  // The product pictures the service draws (demo catalog), outside the API prefix like any static file.
+  await app.register(productImageRoutes(services.products));
   await app.register(
     async (api) => {
-      await api.register(productRoutes(services.products));
+      await api.register(productRoutes(services.products, { publicBaseUrl: config.publicBaseUrl }));
       await api.register(inventoryRoutes(services.inventory, { pubsub: infra.pubsub, sse: infra.sse, heartbeatMs: config.sseHeartbeatMs }));
       await api.register(cartRoutes(services.cart));
       await api.register(orderRoutes(services.orders, services.saga, services.idempotency));
@@ -382,7 +384,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
           admin.addHook('onRoute', (route) => {
             route.config = { ...route.config, auth: 'admin' };
           });
-          await admin.register(adminProductRoutes(services.products));
+          await admin.register(adminProductRoutes(services.products, { publicBaseUrl: config.publicBaseUrl }));
           await admin.register(adminInventoryRoutes(services.inventory));
           await admin.register(adminOrderRoutes(services.orders, services.orderAdmin));
           await admin.register(adminNotificationRoutes(services.notifications));

@@ -103,6 +103,12 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
   connectionTimeoutMs: number;
+  /**
+   * The service's address as browsers reach it (`https://shop.example.com`, no trailing slash): the
+   * front of absolute URLs in answers (product pictures it serves). Unset: each answer uses the
+   * origin its request came to.
+   */
+  publicBaseUrl: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -235,7 +241,24 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
+    publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
   };
+}
+
+/** An http(s) URL with no query, fragment or credentials; a trailing slash is dropped. */
+function baseUrl(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} must be an absolute http(s) URL such as https://shop.example.com, got "${raw}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password || raw.includes('?') || raw.includes('#')) {
+    throw new Error(`${name} must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */

@@ -144,25 +144,22 @@ export class CouponRedis {
   }
 
   /**
-   * Units issue.lua can still hand out, per coupon, in one round trip (null where the keys are
-   * not loaded). Plain reads: a live view, not a decision.
+   * Units issue.lua can still hand out, per coupon (null where the keys are not loaded): one
+   * pipeline per coupon, all sent at once — each stays in its coupon's Cluster slot. Plain reads:
+   * a live view, not a decision.
    */
   async availableOf(couponIds: number[]): Promise<(number | null)[]> {
-    if (couponIds.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of couponIds) {
-      const k = couponKeys(id);
-      pipe.hmget(k.units, 'total', 'next').scard(k.free);
-    }
-    const replies = (await pipe.exec()) ?? [];
-    return couponIds.map((_, i) => {
-      const [err, units] = replies[2 * i] ?? [];
-      const [err2, free] = replies[2 * i + 1] ?? [];
-      if (err || err2) throw err ?? err2;
-      const [total, next] = (units as (string | null)[]) ?? [null, null];
-      if (total === null || next === null) return null;
-      return Number(free) + Math.max(0, Number(total) - Number(next) + 1);
-    });
+    return Promise.all(
+      couponIds.map(async (id) => {
+        const k = couponKeys(id);
+        const replies = (await this.redis.pipeline().hmget(k.units, 'total', 'next').scard(k.free).exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        const [total, next] = (replies[0]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        if (total === null || next === null) return null;
+        return Number(replies[1]?.[1]) + Math.max(0, Number(total) - Number(next) + 1);
+      }),
+    );
   }
 
   /** Whether the keys are loaded (issue.lua refuses without them). */

@@ -338,7 +338,7 @@ export class CouponService {
     }));
   }
 
-  /** Units left per coupon from Redis in one round trip (null where its keys are not loaded). */
+  /** Units left per coupon from Redis (one pipeline per coupon, sent together) (null where its keys are not loaded). */
   unitsLeft(couponIds: number[]): Promise<(number | null)[]> {
     return this.keys.availableOf(couponIds);
   }

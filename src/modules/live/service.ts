@@ -59,10 +59,10 @@ const MAX_CATCH_UP_SECONDS = 5;
  *   (`HINCRBY` per counted field into that second's hash, plus the instance
  *   count and a TTL), viewers or not;
  * - if anyone watches this instance, ONE reader reads the second before
- *   (`HGETALL`) and what is left of each running sale (one pipeline per sale
- *   module; the lists of running sales come from MySQL at most every
- *   `listRefreshMs`), builds one frame, serialises it once and writes it to
- *   every viewer of this instance.
+ *   (`HGETALL`) and what is left of each running sale (one small pipeline
+ *   per sale, each in that sale's Cluster slot, sent together; the lists of
+ *   running sales come from MySQL at most every `listRefreshMs`), builds one
+ *   frame, serialises it once and writes it to every viewer of this instance.
  */
 export class LiveSalesService {
   readonly counters: SaleCounters;

@@ -437,3 +437,59 @@ describe('events reach their consumers', () => {
     assert.ok(today.revenue >= 100000);
   });
 });
+
+describe('payment deadline', () => {
+  const due = (createdAt: string) => new Date(Date.parse(createdAt) + 60_000).toISOString();
+
+  test('a PENDING order answers paymentDueAt = createdAt + ORDER_PAYMENT_TIMEOUT_S on create, detail and lists; the unpaid-order job cancels it then', async () => {
+    const p = await product(5);
+    const u = await buyer();
+    const created = (await order(u.token, [[p, 1]])).body.data;
+    assert.equal(created.paymentDueAt, due(created.createdAt));
+    assert.match(created.paymentDueAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The fields before it are unchanged, in their order; the deadline comes last.
+    assert.deepEqual(Object.keys(created).slice(-4), ['cancelledAt', 'createdAt', 'updatedAt', 'paymentDueAt']);
+
+    const detail = (await t.call('GET', `/orders/${created.orderNumber}`, { token: u.token })).body.data;
+    assert.equal(detail.paymentDueAt, created.paymentDueAt);
+    const mine = (await t.call('GET', '/orders', { token: u.token })).body.data.items;
+    assert.deepEqual(mine.map((o: { paymentDueAt: string }) => o.paymentDueAt), [created.paymentDueAt]);
+    const admin = (await t.call('GET', `/admin/orders/${created.orderNumber}`, { token: t.adminToken })).body.data;
+    assert.equal(admin.paymentDueAt, created.paymentDueAt);
+
+    // The deadline is the one the job keeps: just before it the order stays, past it the order goes.
+    const dueMs = Date.parse(created.paymentDueAt);
+    await t.services.saga.expireUnpaid(new Date(dueMs - 500));
+    assert.equal((await orderRow(created.orderNumber)).status, 'PENDING');
+    await t.services.saga.expireUnpaid(new Date(dueMs + 1));
+    const expired = (await t.call('GET', `/orders/${created.orderNumber}`, { token: u.token })).body.data;
+    assert.equal(expired.status, 'CANCELLED');
+    assert.equal(expired.paymentDueAt, null);
+  });
+
+  test('null once paid, cancelled, or never payable (S402)', async () => {
+    const p = await product(5);
+    const u = await buyer();
+    const paid = (await order(u.token, [[p, 1]])).body.data;
+    assert.equal((await pay(u.token, paid.orderNumber)).status, 200);
+    assert.equal((await t.call('GET', `/orders/${paid.orderNumber}`, { token: u.token })).body.data.paymentDueAt, null);
+
+    const cancelled = (await order(u.token, [[p, 1]])).body.data;
+    assert.ok(cancelled.paymentDueAt);
+    const res = await t.call('PUT', `/orders/${cancelled.orderNumber}/cancel`, { token: u.token, body: { reason: '단순 변심' } });
+    assert.equal(res.body.data.status, 'CANCELLED');
+    assert.equal(res.body.data.paymentDueAt, null);
+
+    // 4 left: an order for 4 fails once one more unit goes.
+    await t.call('POST', '/cart/items', { token: u.token, body: { productId: p, quantity: 4 } });
+    await t.services.inventory.adjust(undefined, p, 3);
+    assert.equal(codeOf(await t.call('POST', '/orders', { token: u.token, body: { shippingAddress: ADDRESS } })), 'S402');
+    const items = (await t.call('GET', '/orders', { token: u.token })).body.data.items;
+    assert.equal(items.length, 3);
+    assert.deepEqual(items.map((o: { status: string; paymentDueAt: string | null }) => [o.status, o.paymentDueAt]), [
+      ['CANCELLED', null],
+      ['CANCELLED', null],
+      ['PAID', null],
+    ]);
+  });
+});

@@ -17,7 +17,7 @@ import type { CaptureResult } from '../payment/gateway';
 import { declineReason, type PaymentService } from '../payment/service';
 import type { PaymentMethod, PaymentRecord, PaymentResponse } from '../payment/schemas';
 import { OrderRepository, type OrderRow } from './repository';
-import type { AddressRequest, CreateOrderRequest, OrderLine, OrderResponse, OrderStatus, SagaStep } from './schemas';
+import { paymentDueAt, type AddressRequest, type CreateOrderRequest, type OrderLine, type OrderResponse, type OrderStatus, type SagaStep } from './schemas';
 import { newOrderNumber, type OrderService } from './service';
 
 /** Compensation is tried this often (once per request or recovery run) before COMPENSATION_FAILED. */
@@ -219,7 +219,7 @@ export class OrderSaga implements DeliveryListener {
    * at the deal price, its saga already past step 1 because the deal holds the
    * units as reserved. It pays through the normal payment flow.
    */
-  async createDealOrder(trx: Tx, input: DealOrderInput): Promise<{ orderId: number; orderNumber: string }> {
+  async createDealOrder(trx: Tx, input: DealOrderInput): Promise<{ orderId: number; orderNumber: string; paymentDueAt: Date | null }> {
     const lines: OrderLine[] = [{ productId: input.productId, productName: input.productName, price: input.unitPrice, quantity: input.quantity }];
     const total = input.unitPrice * input.quantity;
     const order = await this.insertOrder(
@@ -228,7 +228,7 @@ export class OrderSaga implements DeliveryListener {
       'PROCESS_PAYMENT',
     );
     await this.announceCreated(trx, order, lines);
-    return { orderId: order.id, orderNumber: order.order_number };
+    return { orderId: order.id, orderNumber: order.order_number, paymentDueAt: paymentDueAt(order, this.deps.orders.paymentTimeoutSeconds) };
   }
 
   /**

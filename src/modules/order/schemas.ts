@@ -104,8 +104,24 @@ export const OrderResponse = Type.Object({
   cancelledAt: Type.Union([DateTime, Type.Null()]),
   createdAt: DateTime,
   updatedAt: DateTime,
+  /**
+   * Here: when a PENDING order is cancelled unless paid (creation + the unpaid-order timeout);
+   * null for every other status.
+   */
+  paymentDueAt: Type.Union([DateTime, Type.Null()]),
 });
 export type OrderResponse = Static<typeof OrderResponse>;
+
+/** `ORDER_PAYMENT_TIMEOUT_S` when nothing else is said (readers built outside the app's wiring). */
+export const DEFAULT_PAYMENT_TIMEOUT_SECONDS = 900;
+
+/**
+ * The payment deadline of an order: only a PENDING order has one, its creation
+ * plus the timeout after which the unpaid-order job cancels it.
+ */
+export function paymentDueAt(order: { status: string; created_at: Date }, paymentTimeoutSeconds: number): Date | null {
+  return order.status === 'PENDING' ? new Date(order.created_at.getTime() + paymentTimeoutSeconds * 1000) : null;
+}
 
 /** An order's saga as it stands: its step, what it completed, and how an undo went. */
 export const SagaStateResponse = Type.Object({

@@ -8,7 +8,7 @@ import { toPage, type Page, type PageRequest } from '../../platform/http/paginat
 import { decimalToWire } from '../../platform/money';
 import { toAddressResponse } from '../delivery/schemas';
 import { OrderRepository, type OrderItemRow, type OrderRow } from './repository';
-import { ORDER_STATUS_DESCRIPTIONS, type OrderResponse, type OrderStatus } from './schemas';
+import { DEFAULT_PAYMENT_TIMEOUT_SECONDS, ORDER_STATUS_DESCRIPTIONS, paymentDueAt, type OrderResponse, type OrderStatus } from './schemas';
 
 /** `ORD-` + the UTC date + `-` + 8 uppercase hex (contract §6). */
 export function newOrderNumber(now = new Date()): string {
@@ -20,7 +20,11 @@ export function newOrderNumber(now = new Date()): string {
 export class OrderService {
   readonly repo: OrderRepository;
 
-  constructor(db: Db) {
+  /** `paymentTimeoutSeconds`: the unpaid-order timeout (`ORDER_PAYMENT_TIMEOUT_S`), which answers show as `paymentDueAt`. */
+  constructor(
+    db: Db,
+    readonly paymentTimeoutSeconds = DEFAULT_PAYMENT_TIMEOUT_SECONDS,
+  ) {
     this.repo = new OrderRepository(db);
   }
 
@@ -72,11 +76,11 @@ export class OrderService {
       list.push(item);
       byOrder.set(item.order_id, list);
     }
-    return orders.map((o) => toResponse(o, byOrder.get(o.id) ?? []));
+    return orders.map((o) => toResponse(o, byOrder.get(o.id) ?? [], this.paymentTimeoutSeconds));
   }
 }
 
-function toResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
+function toResponse(order: OrderRow, items: OrderItemRow[], paymentTimeoutSeconds: number): OrderResponse {
   const status = order.status as OrderStatus;
   return {
     id: order.id,
@@ -103,5 +107,6 @@ function toResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
     cancelledAt: order.cancelled_at,
     createdAt: order.created_at,
     updatedAt: order.updated_at,
+    paymentDueAt: paymentDueAt(order, paymentTimeoutSeconds),
   };
 }

@@ -66,10 +66,7 @@ export class ProductService {
   }
 
   async get(id: number): Promise<ProductResponse> {
-    const item = await this.items.getOrLoad(id, async () => {
-      const row = await this.repo.findLive(id);
-      return row ? (await this.withImages([row]))[0] : null;
-    });
+    const item = await this.catalogRow(id);
     if (!item) throw fail('PRODUCT_NOT_FOUND');
     const [product] = await this.present([item]);
     return product;
@@ -88,6 +85,20 @@ export class ProductService {
       category: p.category,
       reviews: [],
     };
+  }
+
+  /** What a live product's drawn picture is made of (`images.ts`); null for no such product. */
+  async imageSource(id: number): Promise<{ name: string; category: string | null } | null> {
+    const item = await this.catalogRow(id);
+    return item ? { name: item.row.name, category: item.row.category } : null;
+  }
+
+  /** A live product's row and images, through the cache. */
+  private catalogRow(id: number): Promise<CatalogRow | null> {
+    return this.items.getOrLoad(id, async () => {
+      const row = await this.repo.findLive(id);
+      return row ? (await this.withImages([row]))[0] : null;
+    });
   }
 
   /** Name and price of a live product, for carts and orders; S001 otherwise. */
@@ -127,6 +138,22 @@ export class ProductService {
     this.forget();
     const [product] = await this.present([item], new Map([[id, input.stock]]));
     return product;
+  }
+
+  /**
+   * Replaces a live product's pictures only (main image and gallery), leaving
+   * its other fields and its stock alone — how pictures are attached once the
+   * product's id, which names them, is known. S001 when not live.
+   */
+  async setImages(id: number, imageUrl: string | null, images: string[]): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const repo = this.repo.with(trx);
+      if (!(await repo.lockLive(id))) throw fail('PRODUCT_NOT_FOUND');
+      await repo.update(id, { image_url: trimmedOrNull(imageUrl) });
+      await repo.replaceImages(id, images);
+      await announce(trx, id, 'UPDATED');
+    });
+    this.forget();
   }
 
   async setStock(id: number, stock: number, actor?: string): Promise<ProductResponse> {

@@ -284,18 +284,16 @@ export class QueueRedis {
     });
   }
 
-  /** The length of each queue's line and of its admitted set, in one round trip. */
+  /** The length of each queue's line and of its admitted set: one pipeline per queue (its Cluster slot), all sent at once. */
   async sizes(queues: QueueKeys[]): Promise<{ waiting: number; admitted: number }[]> {
-    if (queues.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const keys of queues) pipe.zcard(keys.waiting).zcard(keys.entered);
-    const replies = (await pipe.exec()) ?? [];
-    return queues.map((_, i) => {
-      const [err, waiting] = replies[2 * i] ?? [];
-      const [err2, admitted] = replies[2 * i + 1] ?? [];
-      if (err || err2) throw err ?? err2;
-      return { waiting: Number(waiting), admitted: Number(admitted) };
-    });
+    return Promise.all(
+      queues.map(async (keys) => {
+        const replies = (await this.redis.pipeline().zcard(keys.waiting).zcard(keys.entered).exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        return { waiting: Number(replies[0]?.[1]), admitted: Number(replies[1]?.[1]) };
+      }),
+    );
   }
 
   /** The line, the admitted set and the user index, read together. */

@@ -224,7 +224,7 @@ export class QueueService {
     return this.admit(queue, 3000).catch(busyAsConflict);
   }
 
-  /** The admin list of waiting rooms, each with its line and admitted entries (one Redis round trip per page). */
+  /** The admin list of waiting rooms, each with its line and admitted entries (Redis, one pipeline per room, sent together). */
   async list(active: boolean | undefined, page: PageRequest): Promise<Page<QueueAdminResponse>> {
     const { rows, total } = await this.repo.page(active, page.size, page.offset);
     return toPage(await this.present(rows), total, page);
@@ -243,7 +243,7 @@ export class QueueService {
     return (await this.repo.activeQueues()).map((q) => ({ id: q.id, eventType: q.event_type, eventId: Number(q.event_id), settings: settingsOf(q) }));
   }
 
-  /** Each room's line and admitted entries, from Redis in one round trip. */
+  /** Each room's line and admitted entries, from Redis (one pipeline per room, sent together). */
   lineLengths(lines: { eventType: string; eventId: number }[]): Promise<{ waiting: number; admitted: number }[]> {
     return this.redis.sizes(lines.map((l) => queueKeys(l.eventType, l.eventId)));
   }

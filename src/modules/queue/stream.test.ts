@@ -65,7 +65,22 @@ async function line(id: number, n: number, settings = { maxCapacity: 100, entryB
 
 const isStatus = (position: number) => (f: SseFrame) => f.event === 'queue-status' && f.data.data.position === position;
 
-test('on connect one queue-status, then a push each time the position changes, then queue-entered and the stream closes', async () => {
+/**
+ * A settled stream's last two frames: a `queue-status` with the settled status
+ * (what clients that listen only for `queue-status` act on), then the terminal
+ * event with the same data.
+ */
+function assertSettledEnd(frames: SseFrame[], event: string, status: string): void {
+  const [status1, terminal] = frames.slice(-2);
+  assert.equal(status1.event, 'queue-status');
+  assert.equal(status1.data.type, 'queue-status');
+  assert.equal(status1.data.data.status, status);
+  assert.equal(terminal.event, event);
+  assert.equal(terminal.data.type, event);
+  assert.deepEqual(terminal.data.data, status1.data.data);
+}
+
+test('on connect one queue-status, then a push each time the position changes, then queue-status ENTERED, queue-entered and the stream closes', async () => {
   const id = freshEvent();
   const tokens = await line(id, 4);
   const s = await open(`/queue/TIMEDEAL/${id}/subscribe/${tokens[3]}`);
@@ -113,6 +128,9 @@ test('on connect one queue-status, then a push each time the position changes, t
     assert.equal(entered.data.type, 'queue-entered');
     await s.ended;
     assert.equal(s.frames.at(-1), entered);
+    // Right before it, a queue-status with the same data: a client listening only for queue-status moves on too.
+    assertSettledEnd(s.frames, 'queue-entered', 'ENTERED');
+    assert.ok(s.frames.slice(0, -2).every((f) => f.event === 'queue-status' && f.data.data.status === 'WAITING'));
   } finally {
     s.close();
   }
@@ -192,7 +210,7 @@ test('before the stream opens: S803 for an unknown token or another queue\'s, S8
   }
 });
 
-test('an entry that is no longer WAITING gets its terminal event right away, then the stream closes', async () => {
+test('an entry that is no longer WAITING gets a queue-status with its status and its terminal event right away, then the stream closes', async () => {
   const id = freshEvent();
   const tokens = await line(id, 3);
   await queue.process('TIMEDEAL', id); // user 1 ENTERED
@@ -205,14 +223,23 @@ test('an entry that is no longer WAITING gets its terminal event right away, the
   for (const [token, event, status] of cases) {
     const s = await open(`/queue/TIMEDEAL/${id}/subscribe/${token}`);
     await s.ended;
-    assert.equal(s.frames.length, 1);
-    assert.equal(s.frames[0].event, event);
-    assert.equal(s.frames[0].data.data.status, status);
+    assert.equal(s.frames.length, 2);
+    assertSettledEnd(s.frames, event, status);
   }
+  // Admitted between two connects (the buyer's EventSource reconnecting): the next connect tells them at once.
   await queue.process('TIMEDEAL', id); // user 3 ENTERED
   const s = await open(`/queue/TIMEDEAL/${id}/subscribe/${tokens[2]}`);
   await s.ended;
-  assert.deepEqual(s.frames.map((f) => f.event), ['queue-entered']);
+  assert.deepEqual(s.frames.map((f) => f.event), ['queue-status', 'queue-entered']);
+  assertSettledEnd(s.frames, 'queue-entered', 'ENTERED');
+  assert.deepEqual(s.frames[0].data.data, {
+    entryToken: tokens[2],
+    status: 'ENTERED',
+    position: 0,
+    estimatedWaitSeconds: 0,
+    totalWaiting: 0,
+    message: '입장이 완료되었습니다.',
+  });
 });
 
 test('leaving ends the stream with queue-left; deactivation ends every stream of the queue', async () => {
@@ -225,11 +252,13 @@ test('leaving ends the stream with queue-left; deactivation ends every stream of
     const left = await streams[0].next((f) => f.event === 'queue-left');
     assert.equal(left.data.data.message, '대기열에서 나갔습니다.');
     await streams[0].ended;
+    assertSettledEnd(streams[0].frames, 'queue-left', 'LEFT');
     await streams[2].next(isStatus(2));
     await queue.deactivate('TIMEDEAL', id);
     for (const s of streams.slice(1)) {
       await s.next((f) => f.event === 'queue-left');
       await s.ended;
+      assertSettledEnd(s.frames, 'queue-left', 'LEFT');
     }
   } finally {
     for (const s of streams) s.close();
@@ -251,6 +280,7 @@ test('admissions by another instance reach this instance\'s streams through pub/
     for (const s of streams.slice(0, 10)) {
       const f = await s.next((fr) => fr.event === 'queue-entered');
       assert.ok(f.at - batch.movedAt < 1000, `${f.at - batch.movedAt} ms`);
+      assertSettledEnd(s.frames, 'queue-entered', 'ENTERED');
     }
     await Promise.all(streams.slice(10).map((s, i) => s.next(isStatus(i + 1))));
     // The job on the other instance, too.
@@ -278,6 +308,7 @@ test('a missed admission notice is caught by the ticker from MySQL', async () =>
     await t.db.updateTable('queue_entries').set({ status: 'ENTERED', entered_at: new Date(), expires_at: new Date(Date.now() + 60_000) }).where('entry_token', '=', tokens[0]).execute();
     await s.next((f) => f.event === 'queue-entered', 3000);
     await s.ended;
+    assertSettledEnd(s.frames, 'queue-entered', 'ENTERED');
   } finally {
     s.close();
   }

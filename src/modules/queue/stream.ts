@@ -20,13 +20,13 @@ import {
  * every instance that has streams of that queue open.
  */
 export interface StreamEvent {
-  /** Admitted (MySQL already ENTERED): `queue-entered`, then close. */
+  /** Admitted (MySQL already ENTERED): `queue-status` ENTERED, `queue-entered`, then close. */
   entered?: string[];
-  /** Left the line: `queue-left`, then close. */
+  /** Left the line: `queue-status` LEFT, `queue-left`, then close. */
   left?: string[];
-  /** Admission over: `queue-expired`, then close. */
+  /** Admission over: `queue-status` EXPIRED, `queue-expired`, then close. */
   expired?: string[];
-  /** The queue was deactivated: every stream gets `queue-left`, then closes. */
+  /** The queue was deactivated: every stream gets `queue-status` LEFT and `queue-left`, then closes. */
   closed?: boolean;
   /** This token subscribed again on instance `by`: other instances close their stream of it. */
   replace?: string;
@@ -156,10 +156,12 @@ export class QueueStreams {
   }
 
   /**
-   * Opens the stream of a (validated) entry: a settled entry gets its terminal
-   * event and the stream closes; a WAITING one joins its queue's line here, gets
-   * one `queue-status` right away, replaces any older stream of the same token
-   * (here directly, on other instances by pub/sub), and is then served by the ticker.
+   * Opens the stream of a (validated) entry: a settled entry gets a
+   * `queue-status` with its status, then its terminal event, and the stream
+   * closes (a buyer admitted between two reconnects moves on); a WAITING one
+   * joins its queue's line here, gets one `queue-status` right away, replaces
+   * any older stream of the same token (here directly, on other instances by
+   * pub/sub), and is then served by the ticker.
    */
   async open(request: FastifyRequest, reply: FastifyReply, keys: QueueKeys, entry: EntryRow, settings: StreamSettings): Promise<void> {
     if (this.closed) throw fail('SERVICE_UNAVAILABLE'); // shutting down: the client's EventSource retries elsewhere
@@ -403,9 +405,16 @@ export class QueueStreams {
     this.terminal(sub.stream, sub.token, status);
   }
 
+  /**
+   * A settled entry's last frames: a `queue-status` with its status (clients
+   * that listen only for `queue-status` move on with it), then its terminal
+   * event, then close.
+   */
   private terminal(stream: SseStream, token: string, status: Exclude<EntryStatus, 'WAITING'>): void {
+    const data = settledStatus(token, status);
     const event = TERMINAL_EVENTS[status];
-    stream.send({ event, data: sseEnvelope(event, settledStatus(token, status)) });
+    stream.send({ event: STATUS_EVENT, data: sseEnvelope(STATUS_EVENT, data) });
+    stream.send({ event, data: sseEnvelope(event, data) });
     stream.close();
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { OrderSaga } from '../order/saga';
 import { dealKeys } from './redis';
@@ -95,7 +96,7 @@ describe('purchase', () => {
     const res = await buy(deal, 2, h.t.userToken, { shippingAddress: ADDRESS });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const p = res.body.data;
-    assert.deepEqual(Object.keys(p), ['id', 'timeDealProductId', 'productName', 'quantity', 'purchasePrice', 'totalPrice', 'purchasedAt', 'orderNumber', 'status']);
+    assert.deepEqual(Object.keys(p), ['id', 'timeDealProductId', 'productName', 'quantity', 'purchasePrice', 'totalPrice', 'purchasedAt', 'orderNumber', 'status', 'paymentDueAt']);
     assert.equal(p.timeDealProductId, deal.dealProductId);
     assert.equal(p.quantity, 2);
     assert.equal(p.purchasePrice, 29_900);
@@ -112,6 +113,9 @@ describe('purchase', () => {
       [[deal.productId, 29_900, 2]],
     );
     assert.equal(order.body.data.shippingAddress.receiverName, '김철수');
+    // The purchase answers its order's payment deadline: the order's creation plus the unpaid-order timeout.
+    assert.equal(p.paymentDueAt, order.body.data.paymentDueAt);
+    assert.equal(Date.parse(p.paymentDueAt) - Date.parse(order.body.data.createdAt), h.t.config.orderPaymentTimeoutSeconds * 1000);
 
     // The last unit: remaining 0 afterwards, and still a 201.
     const last = await buy(deal, 1, h.t.otherToken);
@@ -226,6 +230,11 @@ describe('purchase', () => {
     assert.equal(again.status, 201);
     const mine = (await h.t.call('GET', '/time-deals/my/purchases', { token: buyer.token })).body.data;
     assert.deepEqual(mine.map((p: any) => p.status).sort(), ['PURCHASED', 'RETURNED']);
+    // Only the live order still has a payment deadline.
+    const byStatus = Object.fromEntries(mine.map((p: any) => [p.status, p.paymentDueAt]));
+    assert.equal(byStatus.RETURNED, null);
+    assert.equal(byStatus.PURCHASED, again.body.data.paymentDueAt);
+    assert.ok(Date.parse(byStatus.PURCHASED) > Date.now());
   });
 
   test('a user cancel after the deal ENDED releases the units to available instead', async () => {
@@ -245,6 +254,45 @@ describe('purchase', () => {
     const purchase = await h.t.db.selectFrom('time_deal_purchases').select('status').where('id', '=', res.body.data.id).executeTakeFirstOrThrow();
     assert.equal(purchase.status, 'PURCHASED');
     assert.equal(await h.t.redis.exists(...Object.values(dealKeys(deal.dealId, deal.productId))), 0);
+  });
+});
+
+describe('sold out', () => {
+  test('a sold-out answer is trusted for a moment: later buyers are refused without Redis; a unit given back here is sold at once', async () => {
+    const deal = await runningDeal({ stock: 3, quantity: 1, maxPerUser: 1 });
+    const first = await user();
+    assert.equal((await buy(deal, 1, first.token)).status, 201);
+
+    const keys = h.deals.keys;
+    const purchase = keys.purchase.bind(keys);
+    let scripts = 0;
+    keys.purchase = (...args: Parameters<typeof purchase>) => {
+      scripts++;
+      return purchase(...args);
+    };
+    try {
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      assert.equal(scripts, 1);
+      const refusals = await Promise.all(Array.from({ length: 20 }, async () => codeOf(await buy(deal, 1, (await user()).token))));
+      assert.deepEqual(new Set(refusals), new Set(['S704']));
+      assert.equal(scripts, 1, 'refused from memory');
+
+      // The order expires: the unit comes back through this instance, and the next buyer gets it.
+      const [order] = await h.t.db.selectFrom('time_deal_purchases').select('order_id').where('time_deal_product_id', '=', deal.dealProductId).execute();
+      assert.ok(order.order_id);
+      await h.t.services.saga.expireUnpaid(new Date(Date.now() + 2 * HOUR));
+      assert.equal((await buy(deal, 1, (await user()).token)).status, 201);
+
+      // A unit freed behind this instance's back (another instance, a rebuild elsewhere) is offered after the moment.
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      const before = scripts;
+      await sleep(300);
+      assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
+      assert.equal(scripts, before + 1, 'asks Redis again once the moment has passed');
+    } finally {
+      keys.purchase = purchase;
+    }
+    assert.equal(await soldRows(deal), 1);
   });
 });
 
@@ -301,6 +349,8 @@ describe('Redis and MySQL stay one', () => {
       // Eight waves of 50 concurrent buyers.
       for (let wave = 0; wave < 8; wave++) {
         const buyers = await Promise.all(Array.from({ length: 50 }, user));
+        // Past the moment a sold-out answer is trusted without Redis, so every wave meets the script.
+        await sleep(300);
         runs = 0;
         answers.push(
           ...(await Promise.all(

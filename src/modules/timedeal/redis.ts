@@ -99,23 +99,29 @@ export class TimeDealRedis {
   }
 
   /**
-   * Free units per deal product in one round trip (null where the keys are not loaded). Plain
-   * reads: a live view, not a decision.
+   * Free units per deal product (null where the keys are not loaded): one pipeline per deal, all
+   * sent at once — each stays in its deal's Cluster slot. Plain reads: a live view, not a decision.
    */
   async freeOf(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
-    if (products.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const p of products) {
-      const k = dealKeys(p.dealId, p.productId);
-      pipe.scard(k.free).exists(k.epoch);
-    }
-    const replies = (await pipe.exec()) ?? [];
-    return products.map((_, i) => {
-      const [err, free] = replies[2 * i] ?? [];
-      const [err2, loaded] = replies[2 * i + 1] ?? [];
-      if (err || err2) throw err ?? err2;
-      return Number(loaded) === 1 ? Number(free) : null;
-    });
+    const byDeal = new Map<number, number[]>();
+    products.forEach((p, i) => byDeal.set(p.dealId, [...(byDeal.get(p.dealId) ?? []), i]));
+    const out = new Array<number | null>(products.length).fill(null);
+    await Promise.all(
+      [...byDeal.values()].map(async (indexes) => {
+        const pipe = this.redis.pipeline();
+        for (const i of indexes) {
+          const k = dealKeys(products[i].dealId, products[i].productId);
+          pipe.scard(k.free).exists(k.epoch);
+        }
+        const replies = (await pipe.exec()) ?? [];
+        const failed = replies.find(([err]) => err);
+        if (failed) throw failed[0];
+        indexes.forEach((i, j) => {
+          out[i] = Number(replies[2 * j + 1]?.[1]) === 1 ? Number(replies[2 * j]?.[1]) : null;
+        });
+      }),
+    );
+    return out;
   }
 
   /** settle.lua: the admission's purchase committed; `extra` are units MySQL gave it instead of refused ones. */

@@ -123,5 +123,7 @@ export const TimeDealPurchaseResponse = Type.Object({
   orderNumber: Nullable(Type.String()),
   /** Here: PURCHASED, or RETURNED once its unpaid order was cancelled or expired while the deal ran. */
   status: Type.String(),
+  /** Here: the order's `paymentDueAt` (pay before it, or the order is cancelled); null once it is paid or cancelled. */
+  paymentDueAt: Type.Union([DateTime, Type.Null()]),
 });
 export type TimeDealPurchaseResponse = Static<typeof TimeDealPurchaseResponse>;

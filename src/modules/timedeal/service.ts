@@ -81,6 +81,13 @@ const MAX_PURCHASE_ATTEMPTS = 4;
 const MAX_DEADLOCK_ATTEMPTS = 3;
 /** How long an ACTIVE deal product's details are reused by purchase pre-checks (the transaction re-checks under lock). */
 const DEAL_CACHE_MS = 1_000;
+/**
+ * How long a sold-out answer from Redis is trusted by this instance: in a spike most buyers
+ * arrive after the last unit, and they are refused without a round trip. Units this instance
+ * gives back end it at once; units given back elsewhere are offered here at most this late.
+ * (A buyer already at the max per user hears S704 rather than S705 during that moment.)
+ */
+const SOLD_OUT_MEMO_MS = 250;
 
 /** MySQL refused what Redis admitted: no unit left, or the user would go over the max per user. */
 class Refused extends Error {
@@ -144,6 +151,8 @@ export class TimeDealService implements DealUnits {
   private readonly loading = new Map<number, Promise<void>>();
   /** Rebuilds after a refusal in flight, per deal (nobody waits for them). */
   private readonly resyncs = new Map<number, { again: boolean; done: Promise<void> }>();
+  /** Deal products Redis recently found sold out, by deal product id: the smallest quantity refused, until when. */
+  private readonly soldOut = new Map<number, { dealId: number; quantity: number; until: number }>();
   /**
    * Counters since start (for tests and diagnostics): keys found missing, refusals by MySQL of what
    * Redis admitted, earlier admissions of a retrying user given back, keys (re)written, admissions
@@ -286,7 +295,7 @@ export class TimeDealService implements DealUnits {
       const productId = dealProducts.get(r.time_deal_product_id)?.product_id;
       // The order line keeps the name the product had when it was bought.
       const name = order?.items[0]?.productName ?? (productId !== undefined ? names.get(productId)?.name : undefined) ?? '';
-      return toPurchaseResponse(r, name, order?.orderNumber ?? null);
+      return toPurchaseResponse(r, name, order?.orderNumber ?? null, order?.paymentDueAt ?? null);
     });
   }
 
@@ -297,7 +306,7 @@ export class TimeDealService implements DealUnits {
     return this.present(await this.repo.listWithStatus('ACTIVE'));
   }
 
-  /** Free units per deal product from Redis in one round trip (null where its keys are not loaded). */
+  /** Free units per deal product from Redis (one pipeline per deal, sent together) (null where its keys are not loaded). */
   unitsLeft(products: { dealId: number; productId: number }[]): Promise<(number | null)[]> {
     return this.keys.freeOf(products);
   }
@@ -329,12 +338,18 @@ export class TimeDealService implements DealUnits {
 
   private async buy(userId: string, req: TimeDealPurchaseRequest, item: CachedDealProduct): Promise<TimeDealPurchaseResponse> {
     const dealId = item.row.time_deal_id;
+    // The script checks the max per user before the stock; so do these answers from memory.
+    if (req.quantity > item.row.max_per_user) throw fail('TIMEDEAL_PURCHASE_LIMIT_EXCEEDED');
+    if (this.recentlySoldOut(item.row.id, req.quantity)) throw fail('TIMEDEAL_SOLD_OUT');
     await this.gate?.(userId, dealId);
 
     for (let attempt = 1; ; attempt++) {
       const { row, product } = item;
       const outcome = await this.keys.purchase(dealId, row.product_id, userId, req.quantity, row.max_per_user);
-      if (outcome.kind === 'sold-out') throw fail('TIMEDEAL_SOLD_OUT');
+      if (outcome.kind === 'sold-out') {
+        this.rememberSoldOut(row, req.quantity);
+        throw fail('TIMEDEAL_SOLD_OUT');
+      }
       if (outcome.kind === 'not-loaded') {
         this.stats.notLoaded++;
         if (attempt >= MAX_PURCHASE_ATTEMPTS) throw fail('CONCURRENT_STOCK_MODIFICATION');
@@ -415,7 +430,7 @@ export class TimeDealService implements DealUnits {
           extra = await repo.claimFreeUnits(row.id, req.quantity - claimed, purchaseId);
           if (claimed + extra.length < req.quantity) throw new Refused('TIMEDEAL_SOLD_OUT');
         }
-        return { id: purchaseId, orderNumber: order.orderNumber, extra, overruled: claimed < req.quantity };
+        return { id: purchaseId, orderNumber: order.orderNumber, paymentDueAt: order.paymentDueAt, extra, overruled: claimed < req.quantity };
       });
     try {
       let done: Awaited<ReturnType<typeof attempt>>;
@@ -447,6 +462,7 @@ export class TimeDealService implements DealUnits {
         purchasedAt,
         orderNumber: done.orderNumber,
         status: 'PURCHASED',
+        paymentDueAt: done.paymentDueAt,
       };
     } catch (err) {
       const refused = err instanceof Refused;
@@ -454,6 +470,7 @@ export class TimeDealService implements DealUnits {
         try {
           // Units go back unless MySQL had none left for this buyer (then others hold them, and the rebuild below puts back any that are free).
           await this.keys.unpurchase(dealId, row.product_id, userId, admission.id, !(refused && err.code === 'TIMEDEAL_SOLD_OUT'));
+          this.reopen(dealId);
         } catch (undoErr) {
           // Redis is unreachable: the admission stays until the reconcile releases it.
           this.log.error({ err: undoErr, dealId, productId: row.product_id, userId }, 'unpurchase after a failed purchase failed');
@@ -492,6 +509,7 @@ export class TimeDealService implements DealUnits {
       afterCommit(trx, async () => {
         try {
           await this.keys.giveBack(deal.id, dealProduct.product_id, found.user_id, units, epoch);
+          this.reopen(deal.id);
         } catch (err) {
           this.log.error({ err, dealId: deal.id, orderId }, 'giving back a returned deal order failed; the reconcile fixes Redis');
         }
@@ -748,6 +766,7 @@ export class TimeDealService implements DealUnits {
       this.stats.released += loaded.released;
       rewritten++;
     }
+    if (rewritten > 0) this.reopen(dealId);
     return rewritten;
   }
 
@@ -777,8 +796,30 @@ export class TimeDealService implements DealUnits {
     }
   }
 
+  private recentlySoldOut(dealProductId: number, quantity: number): boolean {
+    const memo = this.soldOut.get(dealProductId);
+    if (!memo) return false;
+    if (memo.until <= Date.now()) {
+      this.soldOut.delete(dealProductId);
+      return false;
+    }
+    return quantity >= memo.quantity;
+  }
+
+  private rememberSoldOut(row: DealProductWithDeal, quantity: number): void {
+    const memo = this.soldOut.get(row.id);
+    const smallest = memo && memo.until > Date.now() ? Math.min(memo.quantity, quantity) : quantity;
+    this.soldOut.set(row.id, { dealId: row.time_deal_id, quantity: smallest, until: Date.now() + SOLD_OUT_MEMO_MS });
+  }
+
+  /** Units of the deal may be free again (given back or rebuilt here): ask Redis from now on. */
+  private reopen(dealId: number): void {
+    for (const [id, memo] of this.soldOut) if (memo.dealId === dealId) this.soldOut.delete(id);
+  }
+
   /** Drops cached deal products of a deal whose status this instance just changed. */
   private forget(dealId: number): void {
+    this.reopen(dealId);
     for (const [id, entry] of this.cache) {
       void entry.then(
         (v) => v.row.time_deal_id === dealId && this.cache.get(id) === entry && this.cache.delete(id),
@@ -878,7 +919,7 @@ function toProductResponse(p: DealProductRow, sold: number, product: ProductSnap
   };
 }
 
-function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null): TimeDealPurchaseResponse {
+function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: string | null, paymentDueAt: Date | string | null): TimeDealPurchaseResponse {
   const price = toMinor(r.purchase_price);
   return {
     id: r.id,
@@ -890,5 +931,6 @@ function toPurchaseResponse(r: PurchaseRow, productName: string, orderNumber: st
     purchasedAt: r.purchased_at,
     orderNumber,
     status: r.status,
+    paymentDueAt,
   };
 }
