@@ -202,6 +202,7 @@ const en = {
   'insight.type': 'Type',
   'insight.title': 'Title',
   'insight.message': 'Message',
+  'timedeal.noProducts': 'No product matches.',
 };
 
 type Key = keyof typeof en;
@@ -407,6 +408,7 @@ const ko: Record<Key, string> = {
   'insight.type': '유형',
   'insight.title': '제목',
   'insight.message': '내용',
+  'timedeal.noProducts': '일치하는 상품이 없습니다.',
 };
 
 export const messages = defineMessages<Key>(en, ko);

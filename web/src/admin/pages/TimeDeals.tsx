@@ -36,7 +36,7 @@ function ProductPicker({ onPick, picked }: { onPick: (p: { id: number; name: str
   const api = useApi();
   const [keyword, setKeyword] = useState('');
   const search = useAction(async (word: string) => unwrap(api.GET('/api/v1/shopping/search/products', { params: { query: { keyword: word, size: 8 } } })));
-  const [results, setResults] = useState<{ id: number; name: string; price: number; stock: number }[]>([]);
+  const [results, setResults] = useState<{ id: number; name: string; price: number; stock: number }[] | null>(null);
   const find = async () => {
     const found = await search.run(keyword.trim());
     if (found) setResults(found.results);
@@ -63,7 +63,8 @@ function ProductPicker({ onPick, picked }: { onPick: (p: { id: number; name: str
         </Button>
       </div>
       <ErrorText error={search.error} />
-      {results.length > 0 && (
+      {results?.length === 0 && <p className="muted">{t('timedeal.noProducts')}</p>}
+      {results && results.length > 0 && (
         <ul className="pick-list">
           {results.map((p) => (
             <li key={p.id}>
