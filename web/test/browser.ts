@@ -33,7 +33,7 @@ export const SCREENSHOTS = fileURLToPath(new URL('./screenshots', import.meta.ur
 
 /** Builds the web apps into `web/dist` unless a build is there already. */
 export async function ensureWebBuild(): Promise<void> {
-  if (existsSync(join(WEB_DIST, 'admin', 'index.html'))) return;
+  if (existsSync(join(WEB_DIST, 'admin', 'index.html')) && existsSync(join(WEB_DIST, 'index.html'))) return;
   const { build } = await import('vite');
   await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
 }

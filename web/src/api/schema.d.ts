@@ -844,6 +844,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     updatedAt: string;
+                                    /** Format: date-time */
+                                    paymentDueAt: string | null;
                                 }[];
                                 page: number;
                                 size: number;
@@ -923,6 +925,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -997,6 +1001,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -1080,6 +1086,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -1147,6 +1155,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -1742,6 +1752,8 @@ export interface paths {
                                 purchasedAt: string;
                                 orderNumber: string | null;
                                 status: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             }[];
                         };
                     };
@@ -1873,6 +1885,8 @@ export interface paths {
                                 purchasedAt: string;
                                 orderNumber: string | null;
                                 status: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -3241,6 +3255,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     updatedAt: string;
+                                    /** Format: date-time */
+                                    paymentDueAt: string | null;
                                 }[];
                                 page: number;
                                 size: number;
@@ -3322,6 +3338,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
@@ -3400,6 +3418,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     updatedAt: string;
+                                    /** Format: date-time */
+                                    paymentDueAt: string | null;
                                 };
                                 saga: {
                                     sagaId: string;
@@ -3554,6 +3574,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 updatedAt: string;
+                                /** Format: date-time */
+                                paymentDueAt: string | null;
                             };
                         };
                     };
