@@ -101,16 +101,15 @@ export function SearchBox() {
   );
 }
 
-/** Popular keywords for everyone, and the buyer's own recent ones (each removable). */
-function Keywords() {
+/** Popular keywords for everyone, and the buyer's own recent ones (each removable); read again after each search (`after`). */
+function Keywords({ after }: { after: unknown }) {
   const { t } = useT();
   const api = useApi();
   const { user } = useSession();
-  const search = useSearch(); // a new search changes the recent keywords
-  const popular = useLoad(() => unwrap(api.GET('/api/v1/shopping/search/popular', { params: { query: { size: 10 } } })), [api]);
+  const popular = useLoad(() => unwrap(api.GET('/api/v1/shopping/search/popular', { params: { query: { size: 10 } } })), [api, after]);
   const recent = useLoad(
     () => (user ? unwrap(api.GET('/api/v1/shopping/search/recent', { params: { query: { size: 10 } } })) : Promise.resolve([] as string[])),
-    [api, user, search],
+    [api, user, after],
   );
   const remove = useAction(async (keyword?: string) => {
     if (keyword) await unwrap(api.DELETE('/api/v1/shopping/search/recent/{keyword}', { params: { path: { keyword } } }));
@@ -219,7 +218,7 @@ export function SearchPage() {
           label={(p, total) => t('common.page', { page: p, total })}
         />
       )}
-      <Keywords />
+      <Keywords after={results.data} />
     </div>
   );
 }
