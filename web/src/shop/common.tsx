@@ -60,19 +60,13 @@ export function CartProvider({ children }: { children: ReactNode }) {
 
 export const useCart = () => useContext(CartContext);
 
-/** The price a buyer pays, with the list price struck through when on sale. */
-export function Price({ price, sale }: { price: number; sale?: number | null }) {
+/**
+ * The price a buyer pays. A product's `discountPrice` is not shown: the cart
+ * and the order charge `price` (the cart keeps a snapshot of it), and a shop
+ * must not promise less than it charges.
+ */
+export function Price({ price }: { price: number }) {
   const { lang } = useT();
-  if (sale !== null && sale !== undefined && sale < price) {
-    const rate = Math.floor(((price - sale) / price) * 100);
-    return (
-      <span className="price">
-        {rate > 0 && <span className="price-rate">{rate}%</span>}
-        <strong>{formatWon(lang, sale)}</strong>
-        <s className="muted">{formatWon(lang, price)}</s>
-      </span>
-    );
-  }
   return (
     <span className="price">
       <strong>{formatWon(lang, price)}</strong>

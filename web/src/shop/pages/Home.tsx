@@ -49,7 +49,7 @@ export function ProductCard({ product }: { product: ProductItem }) {
       <div className="product-card-body">
         {product.category && <span className="muted small">{product.category}</span>}
         <span className="product-name">{product.name}</span>
-        <Price price={product.price} sale={product.discountPrice} />
+        <Price price={product.price} />
         {product.stock <= 0 && <span className="badge badge-bad">{t('product.soldOut')}</span>}
       </div>
     </Link>

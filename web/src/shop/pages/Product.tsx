@@ -111,7 +111,7 @@ export function ProductPage() {
           </Link>
         )}
         <h1>{p.name}</h1>
-        <Price price={p.price} sale={p.discountPrice} />
+        <Price price={p.price} />
         <p className="stock-line" data-testid="stock">
           {available > 0 ? (
             <Badge tone="ok">{t('product.inStock', { count: formatNumber(lang, available) })}</Badge>
