@@ -7,14 +7,28 @@
  * service running on port 8080.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/** In development, the console's page paths answer its page, as the service does. */
+function consolePages(): Plugin {
+  return {
+    name: 'console-pages',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const path = req.url?.split('?')[0] ?? '';
+        if (/^\/admin(\/[^.]*)?$/.test(path)) req.url = '/admin/index.html';
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: here('.'),
-  plugins: [react()],
+  plugins: [react(), consolePages()],
   build: {
     outDir: here('dist'),
     emptyOutDir: true,

@@ -23,7 +23,8 @@ describe('operator console in Chromium', () => {
 
   before(async () => {
     await ensureWebBuild();
-    t = await TestApp.start();
+    // Every sign-in here comes from 127.0.0.1: room above the per-address login limit for them all.
+    t = await TestApp.start({ RATE_LIMIT_LOGIN_IP_MAX: '100' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     for (const user of [OPERATOR, CUSTOMER]) await t.services.auth.ensureUser({ ...user, roles: [...user.roles], password: PASSWORD });
@@ -192,6 +193,49 @@ describe('operator console in Chromium', () => {
     });
     const delivery = await t.call('GET', `/deliveries/order/${orderNumber}`, { token: customer });
     assert.equal(delivery.body.data.status, 'SHIPPED');
+    await page.close();
+  });
+
+  test("a product's stock set with a reason shows in its movement history", async (tc) => {
+    const page = await operatorPage();
+    await withScreenshot(tc, page, async () => {
+      await page.getByTestId('nav-products').click();
+      await page.getByTestId('product-search').fill('이어폰');
+      await page.getByTestId('product-search').press('Enter');
+      await page.getByTestId('row').filter({ hasText: '콘솔 테스트 이어폰' }).click();
+      await page.getByTestId('product-stock-value').filter({ hasText: /^\d/ }).waitFor();
+      await page.getByTestId('stock-quantity').fill('77');
+      await page.getByTestId('stock-reason').fill('실사 재고 반영');
+      await page.getByTestId('stock-submit').click();
+      await page.getByTestId('product-stock-value').filter({ hasText: /^77$/ }).waitFor();
+      await page.getByTestId('row').filter({ hasText: '실사 재고 반영' }).filter({ hasText: 'ADJUSTMENT' }).waitFor();
+    });
+    const inventory = await t.call('GET', `/inventory/${productId}`, { token: t.adminToken });
+    assert.equal(inventory.body.data.availableQuantity, 77);
+    await page.close();
+  });
+
+  test('a waiting room activated through the form shows its line; deactivated, it is closed', async (tc) => {
+    const page = await operatorPage();
+    await withScreenshot(tc, page, async () => {
+      await page.getByTestId('nav-queues').click();
+      await page.getByTestId('queue-event-type').fill('FLASH_SALE');
+      await page.getByTestId('queue-event-id').fill('7');
+      await page.getByTestId('queue-submit').click();
+      const row = page.getByTestId('row').filter({ hasText: 'FLASH_SALE #7' });
+      await row.filter({ hasText: 'Active' }).waitFor();
+      for (let i = 1; i <= 3; i++) {
+        const res = await t.call('POST', '/queue/FLASH_SALE/7/enter', { token: await t.token(`00000000-0000-0000-0000-00000000c${String(i).padStart(3, '0')}`) });
+        assert.equal(res.status, 200);
+      }
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await until(async () => /\b3\b/.test(await row.locator('td').nth(2).innerText()), 10_000, 'three in line');
+      page.once('dialog', (dialog) => void dialog.accept());
+      await row.getByRole('button', { name: 'Deactivate' }).click();
+      await row.filter({ hasText: 'Closed' }).waitFor();
+    });
+    const rooms = await t.call('GET', '/admin/queues', { token: t.adminToken });
+    assert.equal(rooms.body.data.items.find((q: { eventId: number }) => q.eventId === 7)?.active, false);
     await page.close();
   });
 

@@ -4,7 +4,7 @@
  * fills `{name}` placeholders. The choice is kept in localStorage; the first
  * visit follows the browser's language.
  */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 export type Lang = 'ko' | 'en';
 export const LANGS: readonly Lang[] = ['ko', 'en'];
@@ -40,7 +40,6 @@ export function I18nProvider<K extends string>({ messages, children }: { message
   const [lang, setLangState] = useState<Lang>(initialLang);
   const setLang = useCallback((next: Lang) => {
     setLangState(next);
-    document.documentElement.lang = next;
     try {
       window.localStorage.setItem(STORAGE_KEY, next);
     } catch {
@@ -48,7 +47,9 @@ export function I18nProvider<K extends string>({ messages, children }: { message
     }
   }, []);
   const value = useMemo(() => ({ lang, setLang, messages: messages as Messages<string> }), [lang, setLang, messages]);
-  document.documentElement.lang = lang;
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

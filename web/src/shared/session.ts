@@ -67,9 +67,12 @@ export class Session {
     if (stored) this.set(stored, false);
   }
 
-  /** The current token, or null when signed out (or past its expiry). */
+  /**
+   * The current token, or null when signed out or past its expiry. Pure (it is read while
+   * rendering): the expiry timer, or the service's 401, is what ends the session.
+   */
   getToken(): string | null {
-    if (this.user && this.user.expiresAt <= Date.now()) this.expire();
+    if (this.user && this.user.expiresAt <= Date.now()) return null;
     return this.token;
   }
 

@@ -71,9 +71,15 @@ export function CouponsPage() {
     list.reload();
   });
 
+  const [deactivating, setDeactivating] = useState<number | null>(null);
   const deactivate = useAction(async (id: number) => {
-    await unwrap(api.DELETE('/api/v1/shopping/admin/coupons/{id}', { params: { path: { id } } }));
-    list.reload();
+    setDeactivating(id);
+    try {
+      await unwrap(api.DELETE('/api/v1/shopping/admin/coupons/{id}', { params: { path: { id } } }));
+      list.reload();
+    } finally {
+      setDeactivating(null);
+    }
   });
 
   const set = (key: keyof CouponForm) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value }));
@@ -111,7 +117,7 @@ export function CouponsPage() {
         c.status !== 'INACTIVE' && (
           <Button
             variant="danger"
-            busy={deactivate.busy}
+            busy={deactivating === c.id}
             onClick={() => {
               if (window.confirm(t('coupon.deactivateConfirm', { code: c.code }))) void deactivate.run(c.id);
             }}

@@ -24,13 +24,13 @@ const WINDOW = 120;
 
 const COLORS = { main: '#2f5bea', bad: '#c62b2b', warn: '#d08a00', ok: '#1f8a4c', extra: '#7a4bd1' };
 
-/** Every chart's points, keyed by chart name: times (s) and one array per series. */
-type History = Map<string, number[][]>;
+/** Every chart's points, keyed by chart name: times (s) and one array per series (null: no value that second). */
+type History = Map<string, (number | null)[][]>;
 
-function append(history: History, key: string, time: number, values: number[]): void {
+function append(history: History, key: string, time: number, values: (number | null)[]): void {
   let columns = history.get(key);
   if (!columns) {
-    columns = [[], ...values.map(() => [] as number[])];
+    columns = [[], ...values.map(() => [] as (number | null)[])];
     history.set(key, columns);
   }
   columns[0].push(time);
@@ -41,8 +41,11 @@ function append(history: History, key: string, time: number, values: number[]): 
 /** Adds a frame to the history; charts of sales that no longer run are dropped. */
 function record(history: History, stats: SaleStats): History {
   const time = Date.parse(stats.at) / 1000;
+  // A reconnect may bring the latest frame again: each second is drawn once, in order.
+  const last = history.get('paid-orders')?.[0];
+  if (last && last.length > 0 && (last[last.length - 1] ?? 0) >= time) return history;
   const next: History = new Map();
-  const keep = (key: string, values: number[]) => {
+  const keep = (key: string, values: (number | null)[]) => {
     const old = history.get(key);
     if (old) next.set(key, old);
     append(next, key, time, values);
@@ -60,7 +63,7 @@ function record(history: History, stats: SaleStats): History {
     keep(`queue-${q.eventType}-${q.eventId}-admissions`, [q.admissionsPerSec]);
   }
   keep('paid-orders', [stats.paidOrdersPerSec]);
-  keep('latency', stats.latency.map((l) => l.p99Ms ?? Number.NaN));
+  keep('latency', stats.latency.map((l) => l.p99Ms)); // a route without requests leaves a gap
   keep('requests', stats.latency.map((l) => l.requestsPerSec));
   return next;
 }
@@ -103,8 +106,7 @@ export function DashboardPage() {
     const out = new Map<string, AlignedData>();
     for (const [key, columns] of history.current) out.set(key, columns.map((c) => c.slice()) as unknown as AlignedData);
     return out;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [version]);
+  }, [version]); // the history is a ref: `version` says it changed
 
   const n = (v: number | null | undefined, digits = 0) => formatNumber(lang, v, digits);
   const perSec = (v: number) => t('live.perSec', { n: n(v) });

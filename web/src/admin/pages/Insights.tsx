@@ -10,6 +10,8 @@ import { LiveChart } from '../../shared/ui/LiveChart';
 import { useT, type MessageKey } from '../messages';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+/** `12-05` for a UTC day given in seconds. */
+const dayLabel = (seconds: number) => new Date(seconds * 1000).toISOString().slice(5, 10);
 
 const DAILY: { key: 'orders' | 'revenue' | 'refunds' | 'failedPayments' | 'couponsIssued' | 'dealsStarted'; label: MessageKey; color: string; money?: boolean }[] = [
   { key: 'orders', label: 'insight.orders', color: '#2f5bea' },
@@ -64,6 +66,7 @@ function Daily() {
                 rawValue={total}
                 series={[{ label: t(d.label), color: d.color }]}
                 data={data.get(d.key)!}
+                xFormat={dayLabel}
               />
             );
           })}
@@ -107,7 +110,7 @@ function Notifications() {
           { key: 'type', header: t('insight.type'), cell: (n) => <Badge>{n.type}</Badge> },
           { key: 'user', header: t('order.user'), cell: (n) => <span className="muted">{n.userId}</span> },
           { key: 'title', header: t('insight.title'), cell: (n) => n.title },
-          { key: 'message', header: t('insight.message'), cell: (n) => n.message },
+          { key: 'message', header: t('insight.message'), wrap: true, cell: (n) => n.message },
         ]}
         rows={list.data?.items}
         rowKey={(n) => n.id}

@@ -59,7 +59,7 @@ export function OrdersPage() {
     { key: 'number', header: t('order.number'), cell: (o) => <strong>{o.orderNumber}</strong> },
     { key: 'user', header: t('order.user'), cell: (o) => <span className="muted">{o.userId}</span> },
     { key: 'status', header: t('common.status'), cell: (o) => <Badge tone={statusTone(o.status)}>{o.status}</Badge> },
-    { key: 'items', header: t('order.items'), cell: (o) => o.items.map((i) => `${i.productName} × ${i.quantity}`).join(', ') },
+    { key: 'items', header: t('order.items'), wrap: true, cell: (o) => o.items.map((i) => `${i.productName} × ${i.quantity}`).join(', ') },
     { key: 'amount', header: t('order.amount'), align: 'right', cell: (o) => formatWon(lang, o.finalAmount) },
     { key: 'at', header: t('common.createdAt'), cell: (o) => formatDateTime(lang, o.createdAt) },
   ];

@@ -291,7 +291,8 @@ export function ProductsPage() {
 
   const list = useLoad(async (): Promise<{ rows: ProductRow[]; totalPages: number; total: number }> => {
     if (query) {
-      const found = await unwrap(api.GET('/api/v1/shopping/search/products', { params: { query: { keyword: query, page, size: PAGE_SIZE } } }));
+      // Search pages count from 0, lists from 1.
+      const found = await unwrap(api.GET('/api/v1/shopping/search/products', { params: { query: { keyword: query, page: page - 1, size: PAGE_SIZE } } }));
       return { rows: found.results, totalPages: found.totalPages, total: found.totalHits };
     }
     const all = await unwrap(api.GET('/api/v1/shopping/products', { params: { query: { page, size: PAGE_SIZE } } }));
@@ -359,7 +360,10 @@ export function ProductsPage() {
           <span className="muted">{list.data && t('product.count', { count: formatNumber(lang, list.data.total) })}</span>
         </form>
         <ErrorText error={list.error} />
-        <Table columns={columns} rows={list.data?.rows} rowKey={(p) => p.id} loading={list.loading} empty={t('common.empty')} onRowClick={(p) => setSelected(p.id)} />
+        <Table columns={columns} rows={list.data?.rows} rowKey={(p) => p.id} loading={list.loading} empty={t('common.empty')} onRowClick={(p) => {
+            setSelected(p.id);
+            window.scrollTo({ top: 0, behavior: 'smooth' });
+          }} />
         <Pager page={page} totalPages={list.data?.totalPages ?? 1} onPage={setPage} label={(p, n) => t('common.page', { page: p, total: n })} />
       </Card>
     </>

@@ -130,7 +130,7 @@ export function TimeDealsPage() {
     { key: 'id', header: t('common.id'), cell: (d) => d.id },
     { key: 'name', header: t('common.name'), cell: (d) => <strong>{d.name}</strong> },
     { key: 'status', header: t('common.status'), cell: (d) => <Badge tone={statusTone(d.status)}>{d.status}</Badge> },
-    { key: 'products', header: t('timedeal.products'), cell: (d) => d.products.map((p) => p.productName).join(', ') },
+    { key: 'products', header: t('timedeal.products'), wrap: true, cell: (d) => d.products.map((p) => p.productName).join(', ') },
     {
       key: 'sold',
       header: t('timedeal.soldLeft'),

@@ -65,7 +65,6 @@ export function LiveChart({ name, title, value, rawValue, series, data, height =
       plot.current = null;
     };
     // Remade only when the set of series changes; data arrives through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [labels, height, windowSeconds]);
 
   useEffect(() => {

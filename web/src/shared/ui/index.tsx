@@ -73,6 +73,8 @@ export interface Column<T> {
   header: ReactNode;
   cell: (row: T) => ReactNode;
   align?: 'right';
+  /** Long text that may wrap instead of widening the table. */
+  wrap?: boolean;
 }
 
 /** A table that scrolls sideways on narrow screens; each body row is `data-testid="row"`. */
@@ -107,7 +109,7 @@ export function Table<T>({
           {rows?.map((row) => (
             <tr key={rowKey(row)} data-testid="row" className={onRowClick ? 'clickable' : undefined} onClick={onRowClick ? () => onRowClick(row) : undefined}>
               {columns.map((c) => (
-                <td key={c.key} className={c.align === 'right' ? 'num' : undefined}>
+                <td key={c.key} className={c.align === 'right' ? 'num' : c.wrap ? 'wrap' : undefined}>
                   {c.cell(row)}
                 </td>
               ))}
