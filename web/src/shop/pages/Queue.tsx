@@ -50,7 +50,7 @@ export function QueuePage() {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `enter.run` is stable; a new queue or "join again" (`attempt`) enters anew.
   }, [type, eventId, attempt]);
 
   const token = entry?.entryToken;
