@@ -131,6 +131,44 @@ describe('shop in Chromium', () => {
     await page.close();
   });
 
+  test("an order's page follows its delivery and cancels an unpaid order, giving the stock back", async (tc) => {
+    const buyer = await t.token(BUYERS.deal.id);
+    const product = await productByName('갤럭시 버즈2 프로');
+    const order = async () => {
+      assert.equal((await t.call('POST', '/cart/items', { token: buyer, body: { productId: product.id, quantity: 1 } })).status, 200);
+      const res = await t.call('POST', '/orders', { token: buyer, body: { shippingAddress: { receiverName: ADDRESS.name, receiverPhone: ADDRESS.phone, zipCode: ADDRESS.zip, address1: ADDRESS.line1 } } });
+      assert.equal(res.status, 201);
+      return res.body.data.orderNumber as string;
+    };
+    const paid = await order();
+    assert.equal((await t.call('POST', '/payments', { token: buyer, body: { orderNumber: paid, paymentMethod: 'CARD' } })).status, 200);
+    const unpaid = await order();
+
+    const page = await browser.page(`${base}/orders/${paid}`);
+    await withScreenshot(tc, page, async () => {
+      await page.waitForURL(/\/login\?next=%2Forders%2F/);
+      await signIn(page, BUYERS.deal.email);
+      await page.getByTestId('delivery-status').filter({ hasText: 'Preparing' }).waitFor();
+      const delivery = await t.call('GET', `/deliveries/order/${paid}`, { token: buyer });
+      const moved = await t.call('PUT', `/deliveries/${delivery.body.data.trackingNumber}/status`, { token: t.adminToken, body: { status: 'SHIPPED', location: '서울 허브' } });
+      assert.equal(moved.status, 200);
+      await page.getByTestId('delivery').getByRole('button').click();
+      await page.getByTestId('delivery-status').filter({ hasText: 'Shipped' }).waitFor();
+      await page.getByTestId('delivery').getByText('서울 허브').waitFor();
+
+      const before = (await productByName('갤럭시 버즈2 프로')).stock;
+      await page.goto(`${base}/orders/${unpaid}`);
+      await page.getByTestId('order-cancel').click();
+      await page.getByTestId('cancel-submit').click(); // no reason: the browser asks for one
+      await page.getByTestId('cancel-reason').fill('주소를 잘못 입력했어요');
+      await page.getByTestId('cancel-submit').click();
+      await page.locator('[data-testid="order-status"][data-status="CANCELLED"]').waitFor();
+      assert.equal((await productByName('갤럭시 버즈2 프로')).stock, before + 1);
+      assert.equal(await page.getByTestId('pay-submit').count(), 0);
+    });
+    await page.close();
+  });
+
   test('the product page follows the stock as it changes', async (tc) => {
     const product = await productByName('갤럭시 버즈2 프로');
     const page = await browser.page(`${base}/products/${product.id}`);

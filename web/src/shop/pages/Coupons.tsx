@@ -87,7 +87,7 @@ export function CouponsPage() {
               {c.description && <span className="muted small">{c.description}</span>}
               <span className="small">
                 {c.minimumOrderAmount ? t('coupon.minimum', { amount: formatWon(lang, c.minimumOrderAmount) }) : t('coupon.noMinimum')}
-                {c.maximumDiscountAmount ? ` · ${t('coupon.maximum', { amount: formatWon(lang, c.maximumDiscountAmount) })}` : ''}
+                {c.discountType === 'PERCENTAGE' && c.maximumDiscountAmount ? ` · ${t('coupon.maximum', { amount: formatWon(lang, c.maximumDiscountAmount) })}` : ''}
               </span>
               <span className="small muted">
                 {t('coupon.left', { left: formatNumber(lang, c.remainingQuantity), total: formatNumber(lang, c.totalQuantity) })} · {t('coupon.until', { time: formatDateTime(lang, c.expiresAt) })}
