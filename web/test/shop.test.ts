@@ -199,6 +199,18 @@ describe('shop in Chromium', () => {
       await page.getByTestId('search-result').first().click();
       await page.waitForURL(/\/products\/\d+$/);
       await page.getByTestId('add-to-cart').waitFor();
+
+      // The sign-in is kept for this tab only: another tab starts signed out.
+      const other = await browser.page(`${base}/cart`);
+      await other.waitForURL(/\/login\?next=%2Fcart$/);
+      await other.close();
+
+      // Signed out: the cart asks for sign-in again.
+      await page.getByTestId('sign-out').click();
+      await page.getByTestId('nav-sign-in').waitFor();
+      await page.getByTestId('nav-cart').click();
+      await page.waitForURL(/\/login\?next=%2Fcart$/);
+      await page.getByText('You have signed out.').waitFor();
     });
     await page.close();
   });

@@ -38,7 +38,7 @@ export function LoginPage() {
     <div className="login">
       <form className="card login-card" onSubmit={onSubmit}>
         <h1>{signUp ? t('login.signUpTitle') : t('login.title')}</h1>
-        {!signUp && next !== '/' && !submit.error && <Alert kind="info">{t('login.needed')}</Alert>}
+        {!signUp && next !== '/' && !reason && !submit.error && <Alert kind="info">{t('login.needed')}</Alert>}
         {!signUp && reason === 'expired' && !submit.error && <Alert kind="info">{t('login.expired')}</Alert>}
         {!signUp && reason === 'signed-out' && !submit.error && <Alert kind="info">{t('login.signedOut')}</Alert>}
         <ErrorText error={submit.error} />
