@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
 import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
@@ -13,6 +14,8 @@ import { createRedis, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
 import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
+import { openApiOptions, type ApiTag } from './platform/http/openapi';
+import { envelopeSchemas, Ref } from './platform/http/schema';
 import { Errors } from './platform/http/errors';
 import { SseHub } from './platform/http/sse';
 import { metricsPlugin } from './platform/metrics';
@@ -21,41 +24,57 @@ import { securityPlugin } from './platform/http/security';
 import { webPlugin } from './platform/http/web';
 import { Scheduler } from './platform/scheduler';
 import { DependencyMonitor } from './platform/dependencies';
+import { baseLogger, ContextLogger } from './platform/context';
+import { requestContextPlugin, requestLogger } from './platform/http/request-context';
 import { AuthService } from './modules/auth/service';
 import { authRoutes } from './modules/auth/routes';
+import { authSchemas } from './modules/auth/schemas';
 import { InventoryService } from './modules/inventory/service';
 import { inventoryRoutes, adminInventoryRoutes } from './modules/inventory/routes';
+import { inventorySchemas } from './modules/inventory/schemas';
 import { ProductService } from './modules/product/service';
 import { productImageRoutes, productRoutes, adminProductRoutes } from './modules/product/routes';
+import { productSchemas } from './modules/product/schemas';
 import { CartService } from './modules/cart/service';
 import { cartRoutes } from './modules/cart/routes';
+import { cartSchemas } from './modules/cart/schemas';
 import { DeliveryService } from './modules/delivery/service';
 import { deliveryRoutes } from './modules/delivery/routes';
+import { deliverySchemas } from './modules/delivery/schemas';
 import { MockPaymentGateway } from './modules/payment/gateway';
 import { PaymentService } from './modules/payment/service';
 import { paymentRoutes } from './modules/payment/routes';
+import { paymentSchemas } from './modules/payment/schemas';
 import { OrderService } from './modules/order/service';
 import { OrderSaga } from './modules/order/saga';
 import { OrderAdmin } from './modules/order/admin';
 import { adminOrderRoutes, orderPaymentRoutes, orderRoutes } from './modules/order/routes';
+import { orderSchemas } from './modules/order/schemas';
 import { IdempotencyStore } from './platform/http/idempotency';
 import { createEventing, type Eventing } from './platform/events/index';
 import { REBUILD_JOB as TIMEDEAL_REBUILD, TimeDealService } from './modules/timedeal/service';
 import { CouponService, RECONCILE_JOB as COUPON_RECONCILE } from './modules/coupon/service';
 import { adminCouponRoutes, couponRoutes } from './modules/coupon/routes';
+import { couponSchemas } from './modules/coupon/schemas';
 import { QueueService } from './modules/queue/service';
 import { adminQueueRoutes, queueRoutes } from './modules/queue/routes';
+import { queueSchemas } from './modules/queue/schemas';
 import { createSearchEngine, SearchService, type ProductChange } from './modules/search/service';
 import { adminSearchRoutes, searchRoutes } from './modules/search/routes';
+import { searchSchemas } from './modules/search/schemas';
 import { Topics } from './platform/events/outbox';
 import { adminTimeDealRoutes, timeDealRoutes } from './modules/timedeal/routes';
+import { timeDealSchemas } from './modules/timedeal/schemas';
 import { NotificationService } from './modules/notification/service';
 import { adminNotificationRoutes } from './modules/notification/routes';
+import { notificationSchemas } from './modules/notification/schemas';
 import { AnalyticsService } from './modules/analytics/service';
 import { adminAnalyticsRoutes } from './modules/analytics/routes';
+import { analyticsSchemas } from './modules/analytics/schemas';
 import { SaleCounters } from './modules/live/counters';
 import { LiveSalesService } from './modules/live/service';
 import { adminLiveRoutes, saleLatencyHook } from './modules/live/routes';
+import { liveSchemas } from './modules/live/schemas';
 
 /** The connections one process holds. */
 export interface Infra {
@@ -110,7 +129,8 @@ export async function createInfra(config: Config): Promise<Infra> {
   });
   const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
   const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);
-  const log = pino({ level: config.logLevel });
+  // Writes through the logger of the request (or event) being served, so every line carries its ids.
+  const log = new ContextLogger(pino({ level: config.logLevel }));
   const dependencies = new DependencyMonitor(log, () => pingDb(db));
   dependencies.watchRedis(redis);
   const scheduler = new Scheduler(redis, log, dependencies);
@@ -221,6 +241,54 @@ export async function startUp(infra: Infra, services: Services): Promise<void> {
 
 export type App = FastifyInstance;
 
+/** The OpenAPI document's tags, one per resource, in the order Swagger UI shows them. */
+const API_TAGS: ApiTag[] = [
+  { name: 'auth', description: 'Sign-up and login: access tokens' },
+  { name: 'products', description: 'The catalog (admins create, change and delete products)' },
+  { name: 'inventory', description: 'Stock levels and the live stock stream (admins receive and adjust stock)' },
+  { name: 'carts', description: "The caller's cart" },
+  { name: 'orders', description: 'Orders, each run as a saga: stock, payment, delivery (admins search them and set their status)' },
+  { name: 'payments', description: 'Paying an order, cancelling and refunding a payment' },
+  { name: 'deliveries', description: 'Delivery tracking' },
+  { name: 'coupons', description: 'First-come coupons (admins create and deactivate them)' },
+  { name: 'time-deals', description: 'Time deals and their purchases (admins schedule and cancel them)' },
+  { name: 'queues', description: 'The waiting room, with live status over Server-Sent Events (admins run the queues)' },
+  { name: 'search', description: 'Product search, suggestions, popular and recent keywords' },
+  { name: 'notifications', description: 'Notifications sent to users (admins)' },
+  { name: 'analytics', description: 'Daily counters (admins)' },
+  { name: 'live', description: 'Live sale figures for the operator console (admins)' },
+  { name: 'health', description: 'Liveness and readiness probes' },
+];
+
+/** What the health probes answer (outside the envelope: probes read `status`); only readiness lists `components`. */
+const HealthResponse = Type.Object(
+  {
+    status: Type.String(),
+    components: Type.Optional(Type.Object({ mysql: Type.String(), redis: Type.String(), search: Type.String() })),
+  },
+  { $id: 'Health', description: "The probe's answer", examples: [{ status: 'UP', components: { mysql: 'UP', redis: 'UP', search: 'UP' } }] },
+);
+
+/** Every shared schema (an `$id`, used through Ref()): the envelope's, each module's, the health probes'. */
+const SHARED_SCHEMAS = [
+  ...envelopeSchemas,
+  ...authSchemas,
+  ...productSchemas,
+  ...inventorySchemas,
+  ...cartSchemas,
+  ...deliverySchemas,
+  ...paymentSchemas,
+  ...orderSchemas,
+  ...timeDealSchemas,
+  ...couponSchemas,
+  ...queueSchemas,
+  ...searchSchemas,
+  ...notificationSchemas,
+  ...analyticsSchemas,
+  ...liveSchemas,
+  HealthResponse,
+];
+
 const AJV_OPTIONS = {
   allErrors: true,
   verbose: true,
@@ -270,7 +338,8 @@ export function withinDepth(text: string, max: number): boolean {
 export async function buildApp(infra: Infra, services = createServices(infra)): Promise<App> {
   const { config } = infra;
   const app = Fastify({
-    loggerInstance: infra.log,
+    loggerInstance: baseLogger(infra.log),
+    childLoggerFactory: requestLogger,
     // The same peers the rate limits trust for X-Forwarded-For, so logs show the same client address.
     trustProxy: config.trustProxy,
     genReqId: (req) => {
@@ -296,6 +365,7 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  await app.register(requestContextPlugin);
 
   // An empty body with a JSON content type (a bodiless POST from a browser client) is no body, not an error.
   app.removeContentTypeParser('application/json');
@@ -324,15 +394,9 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
     exposedHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
-      security: [{ bearer: [] }],
-    },
-  });
+  // Shared schemas (referenced with Ref()) are registered once, on the root, before any route uses them.
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, openApiOptions({ title: 'Shopping Service', version: '0.1.0', description: 'Shopping backend API' }, API_TAGS));
   // Hardening: security headers, the operations endpoints' switches and token, rate limits.
   await app.register(securityPlugin, { config });
   if (config.docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -349,8 +413,12 @@ export async function buildApp(infra: Infra, services = createServices(infra)): 
   // Every sale route's answer goes into this instance's latency histogram for the live sale stream.
   app.addHook('onResponse', saleLatencyHook(services.live.counters));
 
-  app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'UP' }));
-  app.get('/health/ready', { schema: { hide: true } }, async (_request, reply) => {
+  const health = { tags: ['health'], response: { 200: Ref(HealthResponse) } };
+  app.get('/health/live', { schema: { operationId: 'getLiveness', summary: 'The process is up', ...health } }, async () => ({
+    status: 'UP',
+  }));
+  const ready = { operationId: 'getReadiness', summary: 'MySQL, Redis and the search index are ready (503 C014 if not)', ...health };
+  app.get('/health/ready', { schema: ready }, async (_request, reply) => {
     const checks = await Promise.all([
       pingDb(infra.db).then(() => 'UP', () => 'DOWN'),
       infra.redis.ping().then(() => 'UP', () => 'DOWN'),

@@ -109,6 +109,11 @@ export interface Config {
    * origin its request came to.
    */
   publicBaseUrl: string | undefined;
+  /**
+   * OTLP collector that traces go to (`OTEL_EXPORTER_OTLP_ENDPOINT`); tracing is on when set. The
+   * preload (`src/tracing.ts`) reads it before this config exists; here it is checked and reported.
+   */
+  otlpEndpoint: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -242,6 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
     publicBaseUrl: baseUrl(env, 'PUBLIC_BASE_URL'),
+    otlpEndpoint: httpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   };
 }
 
@@ -259,6 +265,13 @@ function baseUrl(env: Env, name: string): string | undefined {
     throw new Error(`${name} must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(raw) || !URL.canParse(raw)) throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 /** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */

@@ -1,5 +1,6 @@
 import { loadConfig } from './config';
 import { buildApp, closeInfra, createInfra, createServices, startUp } from './app';
+import { stopTracing, tracingStarted } from './platform/tracing';
 
 /** Process entry: config → connections → app → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       await infra.scheduler.stop();
       await app.close(); // stops accepting, ends SSE streams, drains in-flight requests
       await closeInfra(infra);
+      await stopTracing(); // the last spans out (nothing when tracing is off)
       process.exit(0);
     } catch (err) {
       app.log.error({ err }, 'shutdown failed');
@@ -29,6 +31,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
+  if (config.otlpEndpoint && !tracingStarted()) {
+    app.log.warn('OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing is off: start with `node --import ./src/tracing.ts` (compiled: ./dist/tracing.js)');
+  }
   await app.listen({ port: config.port, host: config.host });
   await infra.eventing.start();
   infra.scheduler.start();

@@ -6,7 +6,8 @@
  * work `main` does, listens on 127.0.0.1 port 0, starts the scheduler and
  * prints one line `{"port":N}`.
  *
- * `startChildApp(env)` spawns it and resolves once it listens.
+ * `startChildApp(env)` spawns it and resolves once it listens; `script` runs
+ * another entry instead (one that sets something up, then calls `serve`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,10 +27,10 @@ export interface ChildApp {
 
 const SCRIPT = fileURLToPath(import.meta.url);
 
-export async function startChildApp(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildApp> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+export async function startChildApp(env: Record<string, string>, timeoutMs = 60_000, script = SCRIPT): Promise<ChildApp> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [script === SCRIPT ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -79,7 +80,11 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 60_
   }
 }
 
-async function serve(): Promise<void> {
+/**
+ * Builds and starts the app as `main` does, on a free port, and prints `{"port":N}`.
+ * The outbox relay and the consumers start only with `eventing` (tests flush by hand).
+ */
+export async function serve(options: { eventing?: boolean } = {}): Promise<void> {
   const { loadConfig } = await import('../src/config');
   const { buildApp, createInfra, createServices, startUp } = await import('../src/app');
   const infra = await createInfra(loadConfig());
@@ -88,6 +93,7 @@ async function serve(): Promise<void> {
   await startUp(infra, services);
   await app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   infra.scheduler.start();
+  if (options.eventing) await infra.eventing.start();
   process.stdout.write(`${JSON.stringify({ port: (app.server.address() as AddressInfo).port })}\n`);
 }
 

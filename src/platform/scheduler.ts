@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from './redis/index';
 import type { DependencyMonitor } from './dependencies';
+import { runAsWork } from './context';
 import { LockBusy, withLock } from './lock';
 
 export interface Job {
@@ -89,10 +90,17 @@ export class Scheduler {
    */
   async runOnce(job: Job): Promise<boolean> {
     try {
-      await withLock(this.redis, `scheduler:${job.name}`, { waitMs: 0, leaseMs: job.leaseMs ?? Math.max(job.intervalMs, 5000) }, job.run);
-      return true;
+      // A run is work of its own: its log lines name the job, its statements share one trace.
+      return await runAsWork(this.log, { job: job.name }, { name: `job ${job.name}` }, async () => {
+        try {
+          await withLock(this.redis, `scheduler:${job.name}`, { waitMs: 0, leaseMs: job.leaseMs ?? Math.max(job.intervalMs, 5000) }, job.run);
+          return true;
+        } catch (err) {
+          if (err instanceof LockBusy) return false;
+          throw err;
+        }
+      });
     } catch (err) {
-      if (err instanceof LockBusy) return false;
       this.failed(job, err);
       return true;
     }

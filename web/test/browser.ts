@@ -7,10 +7,11 @@
  * test's output.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { WEB_DIST } from '../../src/platform/http/web';
@@ -31,11 +32,32 @@ export const CHROMIUM_FLAGS = [
 /** Where failing steps leave their screenshots (ignored by git). */
 export const SCREENSHOTS = fileURLToPath(new URL('./screenshots', import.meta.url));
 
+/** Held while one test file builds, so files running in parallel don't build over each other. */
+const BUILD_LOCK = fileURLToPath(new URL('../.build-lock', import.meta.url));
+/** A lock older than this was left by a build that died. */
+const STALE_LOCK_MS = 120_000;
+
 /** Builds the web apps into `web/dist` unless a build is there already. */
 export async function ensureWebBuild(): Promise<void> {
-  if (existsSync(join(WEB_DIST, 'admin', 'index.html')) && existsSync(join(WEB_DIST, 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  const built = () => existsSync(join(WEB_DIST, 'admin', 'index.html')) && existsSync(join(WEB_DIST, 'index.html'));
+  if (built()) return;
+  for (;;) {
+    try {
+      await mkdir(BUILD_LOCK);
+      break;
+    } catch {
+      const age = Date.now() - ((await stat(BUILD_LOCK).catch(() => null))?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) await rm(BUILD_LOCK, { recursive: true, force: true });
+      else await sleep(200);
+    }
+  }
+  try {
+    if (built()) return; // another file built it while this one waited
+    const { build } = await import('vite');
+    await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  } finally {
+    await rm(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export class Browser {

@@ -85,11 +85,12 @@ describe('operator console in Chromium', () => {
   test('an expired token sends the operator back to sign-in with a message', async (tc) => {
     const page = await browser.page(`${base}/admin`);
     await withScreenshot(tc, page, async () => {
-      const token = await t.token(OPERATOR.id, [...OPERATOR.roles], 3);
+      // Long enough to load the page on a busy machine, short enough to see it run out.
+      const token = await t.token(OPERATOR.id, [...OPERATOR.roles], 8);
       await page.evaluate(`window.localStorage.setItem('console.token', ${JSON.stringify(token)})`);
       await page.goto(`${base}/admin/orders`);
       await page.getByTestId('nav-orders').waitFor();
-      await page.getByText('Your session has expired').waitFor({ timeout: 10_000 });
+      await page.getByText('Your session has expired').waitFor({ timeout: 20_000 });
       assert.equal(await page.getByTestId('nav-orders').count(), 0);
     });
     await page.close();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../platform/http/envelope';
-import { Envelope } from '../../platform/http/schema';
+import { Envelope, Ref } from '../../platform/http/schema';
 import type { AnalyticsService } from './service';
 import { DailyQuery, DailyStatsResponse } from './schemas';
 
@@ -12,9 +12,11 @@ export function adminAnalyticsRoutes(analytics: AnalyticsService): FastifyPlugin
       '/analytics/daily',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminListDailyStats',
+          summary: 'Daily counters for a range of UTC days (default: the last 30)',
+          tags: ['analytics'],
           querystring: DailyQuery,
-          response: { 200: Envelope(Type.Array(DailyStatsResponse)) },
+          response: { 200: Envelope(Type.Array(Ref(DailyStatsResponse))) },
         },
       },
       async (request) => ok(await analytics.daily(request.query.from, request.query.to)),

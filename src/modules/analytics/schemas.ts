@@ -18,8 +18,14 @@ export const DailyStatsResponse = Type.Object({
   failedPayments: Type.Integer(),
   couponsIssued: Type.Integer(),
   dealsStarted: Type.Integer(),
+}, {
+  $id: 'DailyStats',
+  examples: [{ date: '2026-01-20', orders: 132, revenue: 48250000, refunds: 3, failedPayments: 5, couponsIssued: 250, dealsStarted: 1 }],
 });
 export type DailyStatsResponse = Static<typeof DailyStatsResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const analyticsSchemas = [DailyStatsResponse];
 
 /** What one event adds to its day's counters; `revenue` as an exact decimal string. */
 export interface Increment {

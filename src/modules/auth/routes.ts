@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../platform/http/envelope';
-import { Envelope } from '../../platform/http/schema';
+import { Envelope, Ref } from '../../platform/http/schema';
 import type { AuthService } from './service';
 import { LoginRequest, SignupRequest, TokenResponse } from './schemas';
 
@@ -10,7 +10,13 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
       '/signup',
       {
         config: { auth: 'public', limit: 'signup' },
-        schema: { tags: ['auth'], body: SignupRequest, response: { 201: Envelope(TokenResponse) } },
+        schema: {
+          operationId: 'signup',
+          summary: 'Create an account and get an access token',
+          tags: ['auth'],
+          body: SignupRequest,
+          response: { 201: Envelope(Ref(TokenResponse)) },
+        },
       },
       async (request, reply) => reply.status(201).send(ok(await auth.signup(request.body))),
     );
@@ -18,7 +24,13 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
       '/login',
       {
         config: { auth: 'public', limit: 'login' },
-        schema: { tags: ['auth'], body: LoginRequest, response: { 200: Envelope(TokenResponse) } },
+        schema: {
+          operationId: 'login',
+          summary: 'Exchange an email and password for an access token',
+          tags: ['auth'],
+          body: LoginRequest,
+          response: { 200: Envelope(Ref(TokenResponse)) },
+        },
       },
       async (request) => ok(await auth.login(request.body)),
     );

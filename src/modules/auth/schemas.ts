@@ -15,7 +15,7 @@ export const SignupRequest = Type.Object(
     }),
     nickname: Text({ label: 'Nickname', maxLength: 100, required: 'Nickname is required' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ email: 'new.user@example.com', password: 'password123', nickname: '새 사용자' }] },
 );
 export type SignupRequest = Static<typeof SignupRequest>;
 
@@ -27,13 +27,22 @@ export const LoginRequest = Type.Object(
       minLength: 'Password is required',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ email: 'test@example.com', password: 'password123' }] },
 );
 export type LoginRequest = Static<typeof LoginRequest>;
 
-export const TokenResponse = Type.Object({
-  accessToken: Type.String(),
-  tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer(),
-});
+export const TokenResponse = Type.Object(
+  {
+    accessToken: Type.String(),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer({ description: 'Seconds until the token expires' }),
+  },
+  {
+    $id: 'AccessToken',
+    examples: [{ accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDEifQ.c2lnbmF0dXJl', tokenType: 'Bearer', expiresIn: 3600 }],
+  },
+);
 export type TokenResponse = Static<typeof TokenResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const authSchemas = [TokenResponse];

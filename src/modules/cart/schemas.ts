@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, IdParam, type Messages, Money, msg } from '../../platform/http/schema';
+import { DateTime, IdParam, type Messages, Money, msg, Ref } from '../../platform/http/schema';
 
 export const CART_STATUSES = ['ACTIVE', 'CHECKED_OUT', 'ABANDONED', 'MERGED'] as const;
 export type CartStatus = (typeof CART_STATUSES)[number];
@@ -34,11 +34,11 @@ export const AddCartItemRequest = Type.Object(
     }),
     quantity: Quantity,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ productId: 42, quantity: 2 }] },
 );
 export type AddCartItemRequest = Static<typeof AddCartItemRequest>;
 
-export const UpdateCartItemRequest = Type.Object({ quantity: Quantity }, { additionalProperties: false });
+export const UpdateCartItemRequest = Type.Object({ quantity: Quantity }, { additionalProperties: false, examples: [{ quantity: 3 }] });
 export type UpdateCartItemRequest = Static<typeof UpdateCartItemRequest>;
 
 export const CartItemParams = IdParam('itemId');
@@ -51,21 +51,41 @@ export const CartItemResponse = Type.Object({
   quantity: Type.Integer(),
   subtotal: Money,
   addedAt: DateTime,
-});
+}, { $id: 'CartItem' });
 export type CartItemResponse = Static<typeof CartItemResponse>;
 
 export const CartResponse = Type.Object({
   id: Type.Integer(),
   userId: Type.String(),
   status: Type.String(),
-  items: Type.Array(CartItemResponse),
+  items: Type.Array(Ref(CartItemResponse)),
   itemCount: Type.Integer(),
   totalQuantity: Type.Integer(),
   totalAmount: Money,
   createdAt: DateTime,
   updatedAt: DateTime,
+}, {
+  $id: 'Cart',
+  examples: [
+    {
+      id: 7,
+      userId: '00000000-0000-0000-0000-000000000001',
+      status: 'ACTIVE',
+      items: [
+        { id: 11, productId: 42, productName: '아이폰 15 프로', price: 1450000, quantity: 2, subtotal: 2900000, addedAt: '2026-01-20T09:30:00.000Z' },
+      ],
+      itemCount: 1,
+      totalQuantity: 2,
+      totalAmount: 2900000,
+      createdAt: '2026-01-20T09:00:00.000Z',
+      updatedAt: '2026-01-20T09:30:00.000Z',
+    },
+  ],
 });
 export type CartResponse = Static<typeof CartResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const cartSchemas = [CartItemResponse, CartResponse];
 
 /** A cart line as the order module needs it (price in minor units). */
 export interface OrderableItem {

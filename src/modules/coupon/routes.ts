@@ -2,14 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
-import { PageSchema, pageRequest } from '../../platform/http/pagination';
-import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
+import { pageRequest } from '../../platform/http/pagination';
+import { EmptyEnvelope, Envelope, Ref } from '../../platform/http/schema';
 import type { CouponService } from './service';
 import {
   AdminCouponIdParams,
   AdminCouponListQuery,
   CouponCreateRequest,
   CouponIdParams,
+  CouponPage,
   CouponResponse,
   UserCouponResponse,
 } from './schemas';
@@ -19,20 +20,44 @@ export function couponRoutes(coupons: CouponService): FastifyPluginAsyncTypebox 
   return async (app) => {
     app.get(
       '/coupons',
-      { config: { auth: 'public' }, schema: { tags: ['coupons'], response: { 200: Envelope(Type.Array(CouponResponse)) } } },
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'listIssuableCoupons',
+          summary: 'The coupons that can be issued now, soonest to expire first',
+          tags: ['coupons'],
+          response: { 200: Envelope(Type.Array(Ref(CouponResponse))) },
+        },
+      },
       async () => ok(await coupons.issuable()),
     );
 
     // Static paths before `/coupons/:couponId` in the router's eyes (find-my-way prefers them anyway).
     app.get(
       '/coupons/my',
-      { config: { auth: 'user' }, schema: { tags: ['coupons'], response: { 200: Envelope(Type.Array(UserCouponResponse)) } } },
+      {
+        config: { auth: 'user' },
+        schema: {
+          operationId: 'listMyCoupons',
+          summary: "The caller's coupons, in every status",
+          tags: ['coupons'],
+          response: { 200: Envelope(Type.Array(Ref(UserCouponResponse))) },
+        },
+      },
       async (request) => ok(await coupons.mine(principal(request).userId)),
     );
 
     app.get(
       '/coupons/my/available',
-      { config: { auth: 'user' }, schema: { tags: ['coupons'], response: { 200: Envelope(Type.Array(UserCouponResponse)) } } },
+      {
+        config: { auth: 'user' },
+        schema: {
+          operationId: 'listMyAvailableCoupons',
+          summary: "The caller's coupons that can be used now",
+          tags: ['coupons'],
+          response: { 200: Envelope(Type.Array(Ref(UserCouponResponse))) },
+        },
+      },
       async (request) => ok(await coupons.available(principal(request).userId)),
     );
 
@@ -40,7 +65,13 @@ export function couponRoutes(coupons: CouponService): FastifyPluginAsyncTypebox 
       '/coupons/:couponId',
       {
         config: { auth: 'public' },
-        schema: { tags: ['coupons'], params: CouponIdParams, response: { 200: Envelope(CouponResponse) } },
+        schema: {
+          operationId: 'getCoupon',
+          summary: 'A coupon, in any status (S601 if there is none)',
+          tags: ['coupons'],
+          params: CouponIdParams,
+          response: { 200: Envelope(Ref(CouponResponse)) },
+        },
       },
       async (request) => ok(await coupons.get(request.params.couponId)),
     );
@@ -49,7 +80,13 @@ export function couponRoutes(coupons: CouponService): FastifyPluginAsyncTypebox 
       '/coupons/:couponId/issue',
       {
         config: { auth: 'user', limit: 'coupon-issue' },
-        schema: { tags: ['coupons'], params: CouponIdParams, response: { 201: Envelope(UserCouponResponse) } },
+        schema: {
+          operationId: 'issueCoupon',
+          summary: 'Claim one unit of a first-come coupon (one per user)',
+          tags: ['coupons'],
+          params: CouponIdParams,
+          response: { 201: Envelope(Ref(UserCouponResponse)) },
+        },
       },
       async (request, reply) => {
         const issued = await coupons.issue(principal(request).userId, request.params.couponId);
@@ -66,7 +103,13 @@ export function adminCouponRoutes(coupons: CouponService): FastifyPluginAsyncTyp
       '/coupons',
       {
         config: { auth: 'admin' },
-        schema: { tags: ['admin'], querystring: AdminCouponListQuery, response: { 200: Envelope(PageSchema(CouponResponse)) } },
+        schema: {
+          operationId: 'adminListCoupons',
+          summary: 'A page of all coupons',
+          tags: ['coupons'],
+          querystring: AdminCouponListQuery,
+          response: { 200: Envelope(Ref(CouponPage)) },
+        },
       },
       async (request) => ok(await coupons.list(pageRequest(request.query.page, request.query.size, 10))),
     );
@@ -75,7 +118,13 @@ export function adminCouponRoutes(coupons: CouponService): FastifyPluginAsyncTyp
       '/coupons',
       {
         config: { auth: 'admin' },
-        schema: { tags: ['admin'], body: CouponCreateRequest, response: { 201: Envelope(CouponResponse) } },
+        schema: {
+          operationId: 'adminCreateCoupon',
+          summary: 'Create a first-come coupon',
+          tags: ['coupons'],
+          body: CouponCreateRequest,
+          response: { 201: Envelope(Ref(CouponResponse)) },
+        },
       },
       async (request, reply) => reply.status(201).send(ok(await coupons.create(request.body))),
     );
@@ -84,7 +133,13 @@ export function adminCouponRoutes(coupons: CouponService): FastifyPluginAsyncTyp
       '/coupons/:id',
       {
         config: { auth: 'admin' },
-        schema: { tags: ['admin'], params: AdminCouponIdParams, response: { 200: Envelope(CouponResponse) } },
+        schema: {
+          operationId: 'adminGetCoupon',
+          summary: 'A coupon, in any status',
+          tags: ['coupons'],
+          params: AdminCouponIdParams,
+          response: { 200: Envelope(Ref(CouponResponse)) },
+        },
       },
       async (request) => ok(await coupons.get(request.params.id)),
     );
@@ -93,7 +148,13 @@ export function adminCouponRoutes(coupons: CouponService): FastifyPluginAsyncTyp
       '/coupons/:id',
       {
         config: { auth: 'admin' },
-        schema: { tags: ['admin'], params: AdminCouponIdParams, response: { 200: EmptyEnvelope } },
+        schema: {
+          operationId: 'adminDeactivateCoupon',
+          summary: 'Deactivate a coupon: it can no longer be issued',
+          tags: ['coupons'],
+          params: AdminCouponIdParams,
+          response: { 200: Ref(EmptyEnvelope) },
+        },
       },
       async (request) => {
         await coupons.deactivate(request.params.id);

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination';
+import { PageQuery, PageSchema } from '../../platform/http/pagination';
 import { DateTime, DateTimeInput, IdParam, Money, msg, OptionalNullable, Text } from '../../platform/http/schema';
 
 export const DISCOUNT_TYPES = ['FIXED', 'PERCENTAGE'] as const;
@@ -60,7 +60,23 @@ export const CouponCreateRequest = Type.Object(
     startsAt: DateTimeInput('Start date is required', 'Start date'),
     expiresAt: DateTimeInput('Expiry date is required', 'Expiry date'),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        code: 'WELCOME_5000',
+        name: '신규 가입 5,000원 할인',
+        description: '3만원 이상 주문 시 사용',
+        discountType: 'FIXED',
+        discountValue: 5000,
+        minimumOrderAmount: 30000,
+        maximumDiscountAmount: null,
+        totalQuantity: 1000,
+        startsAt: '2026-01-20T00:00:00',
+        expiresAt: '2026-02-20T00:00:00',
+      },
+    ],
+  },
 );
 export type CouponCreateRequest = Static<typeof CouponCreateRequest>;
 
@@ -100,6 +116,27 @@ export const CouponResponse = Type.Object({
   startsAt: DateTime,
   expiresAt: DateTime,
   createdAt: DateTime,
+}, {
+  $id: 'Coupon',
+  examples: [
+    {
+      id: 9,
+      code: 'WELCOME_5000',
+      name: '신규 가입 5,000원 할인',
+      description: '3만원 이상 주문 시 사용',
+      discountType: 'FIXED',
+      discountValue: 5000,
+      minimumOrderAmount: 30000,
+      maximumDiscountAmount: null,
+      totalQuantity: 1000,
+      issuedQuantity: 250,
+      remainingQuantity: 750,
+      status: 'ACTIVE',
+      startsAt: '2026-01-20T00:00:00.000Z',
+      expiresAt: '2026-02-20T00:00:00.000Z',
+      createdAt: '2026-01-19T08:00:00.000Z',
+    },
+  ],
 });
 export type CouponResponse = Static<typeof CouponResponse>;
 
@@ -118,12 +155,36 @@ export const UserCouponResponse = Type.Object({
   expiresAt: DateTime,
   usedAt: Type.Union([DateTime, Type.Null()]),
   usedOrderId: Type.Union([Type.Integer(), Type.Null()]),
+}, {
+  $id: 'UserCoupon',
+  examples: [
+    {
+      id: 31,
+      couponId: 9,
+      couponCode: 'WELCOME_5000',
+      couponName: '신규 가입 5,000원 할인',
+      discountType: 'FIXED',
+      discountValue: 5000,
+      minimumOrderAmount: 30000,
+      maximumDiscountAmount: null,
+      status: 'AVAILABLE',
+      issuedAt: '2026-01-20T09:00:00.000Z',
+      expiresAt: '2026-02-20T00:00:00.000Z',
+      usedAt: null,
+      usedOrderId: null,
+    },
+  ],
 });
 export type UserCouponResponse = Static<typeof UserCouponResponse>;
 
 export const CouponIdParams = IdParam('couponId');
 export const AdminCouponIdParams = IdParam('id');
 export const AdminCouponListQuery = Type.Object(PageQuery(10));
+
+export const CouponPage = PageSchema(CouponResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const couponSchemas = [CouponResponse, UserCouponResponse, CouponPage];
 
 /** The `shopping.coupon.issued` event's payload. */
 export interface CouponIssuedPayload extends Record<string, unknown> {

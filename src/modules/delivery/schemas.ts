@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CodeParam, DateTime, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
+import { CodeParam, DateTime, msg, Nullable, OptionalNullable, Ref, Text } from '../../platform/http/schema';
 
 export const DELIVERY_STATUSES = ['PREPARING', 'SHIPPED', 'IN_TRANSIT', 'DELIVERED', 'RETURNED', 'CANCELLED'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -42,7 +42,7 @@ export const UpdateDeliveryStatusRequest = Type.Object(
     location: OptionalNullable(Text({ label: 'Location', maxLength: 255 })),
     description: OptionalNullable(Text({ label: 'Description', maxLength: 500, multiline: true })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ status: 'SHIPPED', location: '서울 강남 물류센터', description: '집하 완료' }] },
 );
 export type UpdateDeliveryStatusRequest = Static<typeof UpdateDeliveryStatusRequest>;
 
@@ -59,6 +59,18 @@ export const AddressResponse = Type.Object({
   address1: Type.String(),
   address2: Nullable(Type.String()),
   fullAddress: Type.String(),
+}, {
+  $id: 'Address',
+  examples: [
+    {
+      receiverName: '홍길동',
+      receiverPhone: '010-1234-5678',
+      zipCode: '06236',
+      address1: '서울특별시 강남구 테헤란로 123',
+      address2: '4층',
+      fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
+    },
+  ],
 });
 export type AddressResponse = Static<typeof AddressResponse>;
 
@@ -103,7 +115,7 @@ export const DeliveryHistoryResponse = Type.Object({
   location: Nullable(Type.String()),
   description: Nullable(Type.String()),
   createdAt: DateTime,
-});
+}, { $id: 'DeliveryHistory' });
 export type DeliveryHistoryResponse = Static<typeof DeliveryHistoryResponse>;
 
 export const DeliveryResponse = Type.Object({
@@ -113,14 +125,45 @@ export const DeliveryResponse = Type.Object({
   status: Type.String(),
   statusDescription: Type.String(),
   carrier: Type.String(),
-  shippingAddress: Type.Union([AddressResponse, Type.Null()]),
+  shippingAddress: Type.Union([Ref(AddressResponse), Type.Null()]),
   estimatedDeliveryDate: Nullable(LocalDate),
   actualDeliveryDate: Nullable(LocalDate),
-  histories: Type.Array(DeliveryHistoryResponse),
+  histories: Type.Array(Ref(DeliveryHistoryResponse)),
   createdAt: DateTime,
   updatedAt: DateTime,
+}, {
+  $id: 'Delivery',
+  examples: [
+    {
+      id: 5,
+      trackingNumber: 'TRK-0A1B2C3D4E5F',
+      orderNumber: 'ORD-20260120-3F9A0C1B',
+      status: 'SHIPPED',
+      statusDescription: '발송됨',
+      carrier: '기본택배',
+      shippingAddress: {
+        receiverName: '홍길동',
+        receiverPhone: '010-1234-5678',
+        zipCode: '06236',
+        address1: '서울특별시 강남구 테헤란로 123',
+        address2: '4층',
+        fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
+      },
+      estimatedDeliveryDate: '2026-01-23',
+      actualDeliveryDate: null,
+      histories: [
+        { id: 9, status: 'PREPARING', statusDescription: '준비 중', location: null, description: null, createdAt: '2026-01-20T09:31:00.000Z' },
+        { id: 10, status: 'SHIPPED', statusDescription: '발송됨', location: '서울 강남 물류센터', description: '집하 완료', createdAt: '2026-01-21T02:00:00.000Z' },
+      ],
+      createdAt: '2026-01-20T09:31:00.000Z',
+      updatedAt: '2026-01-21T02:00:00.000Z',
+    },
+  ],
 });
 export type DeliveryResponse = Static<typeof DeliveryResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const deliverySchemas = [AddressResponse, DeliveryHistoryResponse, DeliveryResponse];
 
 // ---- for other modules --------------------------------------------------------------
 

@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { fail } from '../../platform/http/errors';
-import { PageQuery, PageSchema, pageRequest } from '../../platform/http/pagination';
-import { Envelope, IdParam } from '../../platform/http/schema';
+import { PageQuery, pageRequest } from '../../platform/http/pagination';
+import { Envelope, IdParam, Ref } from '../../platform/http/schema';
 import { sseEnvelope, type SseHub, type SseStream } from '../../platform/http/sse';
 import type { PubSub } from '../../platform/redis/pubsub';
 import { inventoryChannel, type InventoryService, type InventoryUpdate } from './service';
@@ -13,7 +13,7 @@ import {
   InboundRequest,
   InventoryBatchRequest,
   InventoryResponse,
-  StockMovementResponse,
+  StockMovementPage,
   StreamQuery,
 } from './schemas';
 
@@ -52,7 +52,16 @@ export function inventoryRoutes(inventory: InventoryService, deps: InventoryStre
      */
     app.get(
       '/inventory/stream',
-      { config: { auth: 'public' }, schema: { tags: ['inventory'], querystring: StreamQuery } },
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'streamInventory',
+          summary: 'Live stock of some products as text/event-stream: current levels, then every change',
+          tags: ['inventory'],
+          querystring: StreamQuery,
+          produces: ['text/event-stream'],
+        },
+      },
       async (request, reply) => {
         const ids = parseProductIds(request.query.productIds);
         // Subscribe before reading the levels, so no change can fall between the two.
@@ -85,7 +94,13 @@ export function inventoryRoutes(inventory: InventoryService, deps: InventoryStre
       '/inventory/:productId',
       {
         config: { auth: 'public' },
-        schema: { tags: ['inventory'], params: IdParam('productId'), response: { 200: Envelope(InventoryResponse) } },
+        schema: {
+          operationId: 'getInventory',
+          summary: "A product's stock (S401 if it has no inventory)",
+          tags: ['inventory'],
+          params: IdParam('productId'),
+          response: { 200: Envelope(Ref(InventoryResponse)) },
+        },
       },
       async (request) => ok(await inventory.get(request.params.productId)),
     );
@@ -94,7 +109,13 @@ export function inventoryRoutes(inventory: InventoryService, deps: InventoryStre
       '/inventory/batch',
       {
         config: { auth: 'public' },
-        schema: { tags: ['inventory'], body: InventoryBatchRequest, response: { 200: Envelope(Type.Array(InventoryResponse)) } },
+        schema: {
+          operationId: 'getInventoryBatch',
+          summary: 'The stock of several products (unknown ids are left out)',
+          tags: ['inventory'],
+          body: InventoryBatchRequest,
+          response: { 200: Envelope(Type.Array(Ref(InventoryResponse))) },
+        },
       },
       async (request) => ok(await inventory.batch(request.body.productIds)),
     );
@@ -108,10 +129,12 @@ export function adminInventoryRoutes(inventory: InventoryService): FastifyPlugin
       '/inventory/:productId/inbound',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminReceiveStock',
+          summary: 'Add received units to the available stock (an INBOUND movement)',
+          tags: ['inventory'],
           params: IdParam('productId'),
           body: InboundRequest,
-          response: { 200: Envelope(InventoryResponse) },
+          response: { 200: Envelope(Ref(InventoryResponse)) },
         },
       },
       async (request) => {
@@ -124,10 +147,12 @@ export function adminInventoryRoutes(inventory: InventoryService): FastifyPlugin
       '/inventory/:productId/adjust',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminAdjustStock',
+          summary: 'Set the available stock after a count (an ADJUSTMENT movement)',
+          tags: ['inventory'],
           params: IdParam('productId'),
           body: AdjustRequest,
-          response: { 200: Envelope(InventoryResponse) },
+          response: { 200: Envelope(Ref(InventoryResponse)) },
         },
       },
       async (request) => {
@@ -142,10 +167,12 @@ export function adminInventoryRoutes(inventory: InventoryService): FastifyPlugin
       '/inventory/:productId/movements',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminListStockMovements',
+          summary: "A page of a product's stock movements, newest first",
+          tags: ['inventory'],
           params: IdParam('productId'),
           querystring: Type.Object(PageQuery(20)),
-          response: { 200: Envelope(PageSchema(StockMovementResponse)) },
+          response: { 200: Envelope(Ref(StockMovementPage)) },
         },
       },
       async (request) =>

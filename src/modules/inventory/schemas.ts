@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { PageSchema } from '../../platform/http/pagination';
 import { DateTime, msg, OptionalNullable, Text } from '../../platform/http/schema';
 
 export const MOVEMENT_TYPES = [
@@ -34,6 +35,19 @@ export const InventoryResponse = Type.Object({
   totalQuantity: Type.Integer(),
   createdAt: DateTime,
   updatedAt: DateTime,
+}, {
+  $id: 'Inventory',
+  examples: [
+    {
+      id: 42,
+      productId: 42,
+      availableQuantity: 118,
+      reservedQuantity: 2,
+      totalQuantity: 120,
+      createdAt: '2026-01-20T09:00:00.000Z',
+      updatedAt: '2026-01-20T09:30:00.000Z',
+    },
+  ],
 });
 export type InventoryResponse = Static<typeof InventoryResponse>;
 
@@ -52,6 +66,26 @@ export const StockMovementResponse = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   performedBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: DateTime,
+}, {
+  $id: 'StockMovement',
+  examples: [
+    {
+      id: 301,
+      inventoryId: 42,
+      productId: 42,
+      movementType: 'INBOUND',
+      quantity: 50,
+      previousAvailable: 68,
+      afterAvailable: 118,
+      previousReserved: 2,
+      afterReserved: 2,
+      referenceType: null,
+      referenceId: null,
+      reason: '정기 입고',
+      performedBy: '00000000-0000-0000-0000-0000000000ad',
+      createdAt: '2026-01-20T09:30:00.000Z',
+    },
+  ],
 });
 export type StockMovementResponse = Static<typeof StockMovementResponse>;
 
@@ -64,7 +98,7 @@ const ProductIdList = msg(
   },
 );
 
-export const InventoryBatchRequest = Type.Object({ productIds: ProductIdList }, { additionalProperties: false });
+export const InventoryBatchRequest = Type.Object({ productIds: ProductIdList }, { additionalProperties: false, examples: [{ productIds: [42, 43] }] });
 export type InventoryBatchRequest = Static<typeof InventoryBatchRequest>;
 
 export const StreamQuery = Type.Object({
@@ -86,7 +120,7 @@ export const InboundRequest = Type.Object(
     }),
     reason: Reason,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ quantity: 50, reason: '정기 입고' }] },
 );
 export type InboundRequest = Static<typeof InboundRequest>;
 
@@ -99,6 +133,11 @@ export const AdjustRequest = Type.Object(
     }),
     reason: Reason,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ availableQuantity: 100, reason: '재고 실사' }] },
 );
 export type AdjustRequest = Static<typeof AdjustRequest>;
+
+export const StockMovementPage = PageSchema(StockMovementResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const inventorySchemas = [InventoryResponse, StockMovementResponse, StockMovementPage];

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { API_PREFIX } from '../../platform/http/envelope';
+import { Ref } from '../../platform/http/schema';
 import type { SaleCounters, SaleRoute } from './counters';
 import { SaleStats, SALE_STATS_EVENT } from './schemas';
 import type { LiveSalesService } from './service';
@@ -36,15 +37,16 @@ export function adminLiveRoutes(live: LiveSalesService): FastifyPluginAsyncTypeb
       '/live/sales',
       {
         schema: {
-          tags: ['admin'],
-          summary:
-            'Live sale figures as text/event-stream: a `sale-stats` frame per second (the last complete second, summed over every instance), `: ping` after 15 s of silence',
+          operationId: 'adminStreamSaleStats',
+          tags: ['live'],
+          summary: 'Live sale figures as text/event-stream: one `sale-stats` frame per second, summed over every instance',
+          description: 'Each frame covers the last complete second; `: ping` after 15 s of silence.',
           produces: ['text/event-stream'],
           // Documents the frame's `data` for generated clients; the stream itself is written by hand.
           response: {
             200: {
               description: `\`event: ${SALE_STATS_EVENT}\` frames whose data is \`{"type":"${SALE_STATS_EVENT}","data":SaleStats}\``,
-              content: { 'text/event-stream': { schema: SaleStats } },
+              content: { 'text/event-stream': { schema: Ref(SaleStats) } },
             },
           },
         },

@@ -56,5 +56,21 @@ export const SaleStats = Type.Object({
   queues: Type.Array(LiveQueue),
   paidOrdersPerSec: PerSec,
   latency: Type.Array(LiveLatency),
+}, {
+  $id: 'SaleStats',
+  examples: [
+    {
+      at: '2026-12-05T01:02:03.000Z',
+      instances: 2,
+      coupons: [{ couponId: 3, code: 'FLASH500', name: '선착순 5천원 할인', totalQuantity: 500, left: 120, issuedPerSec: 40, soldOutPerSec: 3, limitPerSec: 1 }],
+      timeDeals: [{ timeDealId: 7, name: '오늘의 타임딜', quantity: 200, left: 31, purchasesPerSec: 12, unitsPerSec: 12, soldOutPerSec: 0, limitPerSec: 2 }],
+      queues: [{ eventType: 'TIMEDEAL', eventId: 7, waiting: 1200, admitted: 300, admissionsPerSec: 50 }],
+      paidOrdersPerSec: 7,
+      latency: [{ route: 'coupon-issue', requestsPerSec: 55, p99Ms: 12.5 }],
+    },
+  ],
 });
 export type SaleStats = Static<typeof SaleStats>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const liveSchemas = [SaleStats];

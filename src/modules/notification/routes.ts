@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../platform/http/envelope';
-import { PageSchema, pageRequest } from '../../platform/http/pagination';
-import { Envelope } from '../../platform/http/schema';
+import { pageRequest } from '../../platform/http/pagination';
+import { Envelope, Ref } from '../../platform/http/schema';
 import type { NotificationService } from './service';
-import { NotificationListQuery, NotificationResponse } from './schemas';
+import { NotificationListQuery, NotificationPage } from './schemas';
 
 /** Under /admin (admins only): the notifications sent, newest first, optionally for one user. */
 export function adminNotificationRoutes(notifications: NotificationService): FastifyPluginAsyncTypebox {
@@ -12,9 +12,11 @@ export function adminNotificationRoutes(notifications: NotificationService): Fas
       '/notifications',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminListNotifications',
+          summary: 'A page of the notifications sent, newest first, optionally to one user',
+          tags: ['notifications'],
           querystring: NotificationListQuery,
-          response: { 200: Envelope(PageSchema(NotificationResponse)) },
+          response: { 200: Envelope(Ref(NotificationPage)) },
         },
       },
       async (request) => {

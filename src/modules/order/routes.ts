@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { idempotent, type IdempotencyStore } from '../../platform/http/idempotency';
-import { PageSchema, pageRequest } from '../../platform/http/pagination';
-import { Envelope } from '../../platform/http/schema';
+import { pageRequest } from '../../platform/http/pagination';
+import { Envelope, Ref } from '../../platform/http/schema';
 import { PaymentNumberParams, PaymentResponse, ProcessPaymentRequest } from '../payment/schemas';
 import type { OrderAdmin } from './admin';
 import type { OrderSaga } from './saga';
@@ -16,6 +16,7 @@ import {
   CreateOrderRequest,
   OrderListQuery,
   OrderNumberParams,
+  OrderPage,
   OrderResponse,
   type OrderStatus,
 } from './schemas';
@@ -25,7 +26,15 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
   return async (app) => {
     app.post(
       '/orders',
-      { schema: { tags: ['order'], body: CreateOrderRequest, response: { 201: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'createOrder',
+          summary: 'Order the checked-out cart, optionally with a coupon (honours Idempotency-Key)',
+          tags: ['orders'],
+          body: CreateOrderRequest,
+          response: { 201: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request, reply) =>
         idempotent(idempotency, 'orders', request, reply, async () => ({
           status: 201,
@@ -35,22 +44,46 @@ export function orderRoutes(orders: OrderService, saga: OrderSaga, idempotency: 
 
     app.get(
       '/orders',
-      { schema: { tags: ['order'], querystring: OrderListQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      {
+        schema: {
+          operationId: 'listMyOrders',
+          summary: "A page of the caller's orders, newest first",
+          tags: ['orders'],
+          querystring: OrderListQuery,
+          response: { 200: Envelope(Ref(OrderPage)) },
+        },
+      },
       async (request) => ok(await orders.listMine(principal(request).userId, pageRequest(request.query.page, request.query.size, 10))),
     );
 
     app.get(
       '/orders/:orderNumber',
-      { schema: { tags: ['order'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'getOrder',
+          summary: 'One of the caller\'s orders (S201, S212 if not theirs)',
+          tags: ['orders'],
+          params: OrderNumberParams,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request) => ok(await orders.get(request.params.orderNumber, principal(request))),
     );
 
     // Cancelling is served on PUT and on POST: existing clients use either.
+    const cancelIds = { POST: 'cancelOrder', PUT: 'cancelOrderWithPut' };
     for (const method of ['PUT', 'POST'] as const) {
       app.route({
         method,
         url: '/orders/:orderNumber/cancel',
-        schema: { tags: ['order'], params: OrderNumberParams, body: CancelOrderRequest, response: { 200: Envelope(OrderResponse) } },
+        schema: {
+          operationId: cancelIds[method],
+          summary: `Cancel an order: stock released, a paid order refunded${method === 'PUT' ? ' (the same as POST)' : ''}`,
+          tags: ['orders'],
+          params: OrderNumberParams,
+          body: CancelOrderRequest,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
         handler: async (request) =>
           ok(await saga.cancel(principal(request), request.params.orderNumber, request.body.reason.trim())),
       });
@@ -73,7 +106,15 @@ export function orderPaymentRoutes(saga: OrderSaga, idempotency: IdempotencyStor
   return async (app) => {
     app.post(
       '/payments',
-      { schema: { tags: ['payment'], body: ProcessPaymentRequest, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'processPayment',
+          summary: "Pay an order's final amount (honours Idempotency-Key)",
+          tags: ['payments'],
+          body: ProcessPaymentRequest,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request, reply) =>
         idempotent(idempotency, 'payments', request, reply, async () => ({
           status: 200,
@@ -90,7 +131,15 @@ export function orderPaymentRoutes(saga: OrderSaga, idempotency: IdempotencyStor
 
     app.post(
       '/payments/:paymentNumber/refund',
-      { schema: { tags: ['payment'], params: PaymentNumberParams, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'refundPayment',
+          summary: 'Refund a completed payment: its order becomes REFUNDED',
+          tags: ['payments'],
+          params: PaymentNumberParams,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request) => ok(await saga.refundPayment(principal(request), request.params.paymentNumber)),
     );
   };
@@ -101,7 +150,15 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
   return async (app) => {
     app.get(
       '/orders',
-      { schema: { tags: ['admin'], querystring: AdminOrderQuery, response: { 200: Envelope(PageSchema(OrderResponse)) } } },
+      {
+        schema: {
+          operationId: 'adminListOrders',
+          summary: 'A page of all orders, by status and/or keyword',
+          tags: ['orders'],
+          querystring: AdminOrderQuery,
+          response: { 200: Envelope(Ref(OrderPage)) },
+        },
+      },
       async (request) => {
         const { status, keyword, userId, page, size } = request.query;
         const filter = { status: status as OrderStatus | undefined, keyword: keyword?.trim() || undefined, userId: userId?.trim() || undefined };
@@ -111,7 +168,15 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
 
     app.get(
       '/orders/:orderNumber',
-      { schema: { tags: ['admin'], params: OrderNumberParams, response: { 200: Envelope(OrderResponse) } } },
+      {
+        schema: {
+          operationId: 'adminGetOrder',
+          summary: "Any user's order",
+          tags: ['orders'],
+          params: OrderNumberParams,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
+      },
       async (request) => ok(await orders.getForAdmin(request.params.orderNumber)),
     );
 
@@ -119,10 +184,11 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
       '/orders/:orderNumber/detail',
       {
         schema: {
-          tags: ['admin'],
+          operationId: 'adminGetOrderDetail',
           summary: "The order with its saga's state, its payments (oldest first) and its delivery (S201)",
+          tags: ['orders'],
           params: OrderNumberParams,
-          response: { 200: Envelope(AdminOrderDetailResponse) },
+          response: { 200: Envelope(Ref(AdminOrderDetailResponse)) },
         },
       },
       async (request) => ok(await admin.detail(request.params.orderNumber)),
@@ -131,7 +197,14 @@ export function adminOrderRoutes(orders: OrderService, admin: OrderAdmin): Fasti
     app.put(
       '/orders/:orderNumber/status',
       {
-        schema: { tags: ['admin'], params: OrderNumberParams, body: AdminOrderStatusRequest, response: { 200: Envelope(OrderResponse) } },
+        schema: {
+          operationId: 'adminSetOrderStatus',
+          summary: "Move an order to another status (the saga's rules apply)",
+          tags: ['orders'],
+          params: OrderNumberParams,
+          body: AdminOrderStatusRequest,
+          response: { 200: Envelope(Ref(OrderResponse)) },
+        },
       },
       async (request) =>
         ok(await admin.setStatus(principal(request), request.params.orderNumber, request.body.status as OrderStatus)),

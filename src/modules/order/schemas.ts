@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
-import { PageQuery } from '../../platform/http/pagination';
+import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Ref, Text } from '../../platform/http/schema';
+import { PageQuery, PageSchema } from '../../platform/http/pagination';
 import { AddressResponse, DeliveryResponse } from '../delivery/schemas';
 import { PaymentResponse } from '../payment/schemas';
 
@@ -45,13 +45,13 @@ export const CreateOrderRequest = Type.Object(
     shippingAddress: AddressRequest,
     userCouponId: OptionalNullable(Id),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ cartId: 7, shippingAddress: { receiverName: '홍길동', receiverPhone: '010-1234-5678', zipCode: '06236', address1: '서울특별시 강남구 테헤란로 123', address2: '4층' }, userCouponId: null }] },
 );
 export type CreateOrderRequest = Static<typeof CreateOrderRequest>;
 
 export const CancelOrderRequest = Type.Object(
   { reason: Text({ label: 'Cancel reason', maxLength: 500, required: 'Cancel reason is required', multiline: true }) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: '단순 변심' }] },
 );
 export type CancelOrderRequest = Static<typeof CancelOrderRequest>;
 
@@ -74,7 +74,7 @@ export const AdminOrderStatusRequest = Type.Object(
       enum: `status must be one of ${ORDER_STATUSES.join(', ')}`,
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ status: 'SHIPPING' }] },
 );
 
 export const OrderItemResponse = Type.Object({
@@ -84,7 +84,7 @@ export const OrderItemResponse = Type.Object({
   price: Money,
   quantity: Type.Integer(),
   subtotal: Money,
-});
+}, { $id: 'OrderItem' });
 
 export const OrderResponse = Type.Object({
   id: Type.Integer(),
@@ -92,14 +92,14 @@ export const OrderResponse = Type.Object({
   userId: Type.String(),
   status: Type.String(),
   statusDescription: Type.String(),
-  items: Type.Array(OrderItemResponse),
+  items: Type.Array(Ref(OrderItemResponse)),
   itemCount: Type.Integer(),
   totalQuantity: Type.Integer(),
   totalAmount: Money,
   discountAmount: Money,
   finalAmount: Money,
   appliedUserCouponId: Nullable(Type.Integer()),
-  shippingAddress: Type.Union([AddressResponse, Type.Null()]),
+  shippingAddress: Type.Union([Ref(AddressResponse), Type.Null()]),
   cancelReason: Nullable(Type.String()),
   cancelledAt: Type.Union([DateTime, Type.Null()]),
   createdAt: DateTime,
@@ -109,6 +109,37 @@ export const OrderResponse = Type.Object({
    * null for every other status.
    */
   paymentDueAt: Type.Union([DateTime, Type.Null()]),
+}, {
+  $id: 'Order',
+  examples: [
+    {
+      id: 12,
+      orderNumber: 'ORD-20260120-3F9A0C1B',
+      userId: '00000000-0000-0000-0000-000000000001',
+      status: 'PENDING',
+      statusDescription: '대기 중',
+      items: [{ id: 21, productId: 42, productName: '아이폰 15 프로', price: 1450000, quantity: 2, subtotal: 2900000 }],
+      itemCount: 1,
+      totalQuantity: 2,
+      totalAmount: 2900000,
+      discountAmount: 0,
+      finalAmount: 2900000,
+      appliedUserCouponId: null,
+      shippingAddress: {
+        receiverName: '홍길동',
+        receiverPhone: '010-1234-5678',
+        zipCode: '06236',
+        address1: '서울특별시 강남구 테헤란로 123',
+        address2: '4층',
+        fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
+      },
+      cancelReason: null,
+      cancelledAt: null,
+      createdAt: '2026-01-20T09:30:00.000Z',
+      updatedAt: '2026-01-20T09:30:00.000Z',
+      paymentDueAt: '2026-01-20T09:45:00.000Z',
+    },
+  ],
 });
 export type OrderResponse = Static<typeof OrderResponse>;
 
@@ -135,17 +166,47 @@ export const SagaStateResponse = Type.Object({
   startedAt: DateTime,
   updatedAt: DateTime,
   completedAt: Type.Union([DateTime, Type.Null()]),
+}, {
+  $id: 'SagaState',
+  examples: [
+    {
+      sagaId: 'SAGA-3F9A0C1B',
+      status: 'STARTED',
+      currentStep: 'PROCESS_PAYMENT',
+      completedSteps: ['RESERVE_INVENTORY'],
+      lastErrorMessage: null,
+      compensationAttempts: 0,
+      startedAt: '2026-01-20T09:30:00.000Z',
+      updatedAt: '2026-01-20T09:30:00.000Z',
+      completedAt: null,
+    },
+  ],
 });
 export type SagaStateResponse = Static<typeof SagaStateResponse>;
 
 /** `GET /admin/orders/{orderNumber}/detail`: the order with its saga, its payments (oldest first) and its delivery. */
 export const AdminOrderDetailResponse = Type.Object({
-  order: OrderResponse,
-  saga: Type.Union([SagaStateResponse, Type.Null()]),
-  payments: Type.Array(PaymentResponse),
-  delivery: Type.Union([DeliveryResponse, Type.Null()]),
+  order: Ref(OrderResponse),
+  saga: Type.Union([Ref(SagaStateResponse), Type.Null()]),
+  payments: Type.Array(Ref(PaymentResponse)),
+  delivery: Type.Union([Ref(DeliveryResponse), Type.Null()]),
+}, {
+  $id: 'AdminOrderDetail',
+  examples: [
+    {
+      order: OrderResponse.examples[0],
+      saga: SagaStateResponse.examples[0],
+      payments: PaymentResponse.examples ?? [],
+      delivery: null,
+    },
+  ],
 });
 export type AdminOrderDetailResponse = Static<typeof AdminOrderDetailResponse>;
+
+export const OrderPage = PageSchema(OrderResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const orderSchemas = [OrderItemResponse, OrderResponse, OrderPage, SagaStateResponse, AdminOrderDetailResponse];
 
 /** An order line as the saga moves stock for it. */
 export interface OrderLine {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
-import { Envelope } from '../../platform/http/schema';
+import { Envelope, Ref } from '../../platform/http/schema';
 import { PaymentNumberParams, PaymentResponse } from './schemas';
 import type { PaymentService } from './service';
 
@@ -14,13 +14,29 @@ export function paymentRoutes(payments: PaymentService): FastifyPluginAsyncTypeb
   return async (app) => {
     app.get(
       '/payments/:paymentNumber',
-      { schema: { tags: ['payment'], params: PaymentNumberParams, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'getPayment',
+          summary: 'A payment (owner or admin)',
+          tags: ['payments'],
+          params: PaymentNumberParams,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request) => ok(await payments.get(request.params.paymentNumber, principal(request))),
     );
 
     app.post(
       '/payments/:paymentNumber/cancel',
-      { schema: { tags: ['payment'], params: PaymentNumberParams, response: { 200: Envelope(PaymentResponse) } } },
+      {
+        schema: {
+          operationId: 'cancelPayment',
+          summary: 'Cancel a payment not yet settled (S312 otherwise)',
+          tags: ['payments'],
+          params: PaymentNumberParams,
+          response: { 200: Envelope(Ref(PaymentResponse)) },
+        },
+      },
       async (request) => ok(await payments.cancel(request.params.paymentNumber, principal(request))),
     );
   };

@@ -73,7 +73,7 @@ export const ProcessPaymentRequest = Type.Object(
     cardExpiry: IgnoredCardField,
     cardCvv: IgnoredCardField,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ orderNumber: 'ORD-20260120-3F9A0C1B', paymentMethod: 'CARD' }] },
 );
 export type ProcessPaymentRequest = Static<typeof ProcessPaymentRequest>;
 
@@ -99,8 +99,32 @@ export const PaymentResponse = Type.Object({
   refundedAt: Nullable(DateTime),
   createdAt: DateTime,
   updatedAt: DateTime,
+}, {
+  $id: 'Payment',
+  examples: [
+    {
+      id: 3,
+      paymentNumber: 'PAY-7C2E91AA',
+      orderNumber: 'ORD-20260120-3F9A0C1B',
+      userId: '00000000-0000-0000-0000-000000000001',
+      amount: 2900000,
+      status: 'COMPLETED',
+      statusDescription: '완료',
+      paymentMethod: 'CARD',
+      paymentMethodDescription: '카드',
+      pgTransactionId: 'PG-ABCDEF012345',
+      failureReason: null,
+      paidAt: '2026-01-20T09:31:00.000Z',
+      refundedAt: null,
+      createdAt: '2026-01-20T09:31:00.000Z',
+      updatedAt: '2026-01-20T09:31:00.000Z',
+    },
+  ],
 });
 export type PaymentResponse = Static<typeof PaymentResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const paymentSchemas = [PaymentResponse];
 
 // ---- for other modules (the saga) ---------------------------------------------------
 

@@ -3,14 +3,15 @@ import type { FastifyRequest } from 'fastify';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { fail } from '../../platform/http/errors';
-import { PageSchema, type Page } from '../../platform/http/pagination';
+import type { Page } from '../../platform/http/pagination';
 import { publicBase } from '../../platform/http/public-url';
-import { EmptyEnvelope, Envelope, IdParam } from '../../platform/http/schema';
+import { EmptyEnvelope, Envelope, IdParam, Ref } from '../../platform/http/schema';
 import { absoluteUrl, drawProductImage, imageEtag, parseImageFile, storedUrl } from './images';
 import type { ProductService } from './service';
 import {
   AdminProductRequest,
   ProductListQuery,
+  ProductPage,
   ProductResponse,
   ProductWithReviewsResponse,
   StockUpdateRequest,
@@ -50,7 +51,13 @@ export function productRoutes(products: ProductService, options: ProductRouteOpt
       '/products',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], querystring: ProductListQuery, response: { 200: Envelope(PageSchema(ProductResponse)) } },
+        schema: {
+          operationId: 'listProducts',
+          summary: 'A page of the catalog, optionally of one category',
+          tags: ['products'],
+          querystring: ProductListQuery,
+          response: { 200: Envelope(Ref(ProductPage)) },
+        },
       },
       async (request) => ok(pageWithImageBase(await products.list(request.query), base(request))),
     );
@@ -59,7 +66,13 @@ export function productRoutes(products: ProductService, options: ProductRouteOpt
       '/products/:productId',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], params: IdParam('productId'), response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'getProduct',
+          summary: 'A product (S001 if there is none)',
+          tags: ['products'],
+          params: IdParam('productId'),
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) => ok(withImageBase(await products.get(request.params.productId), base(request))),
     );
@@ -68,7 +81,13 @@ export function productRoutes(products: ProductService, options: ProductRouteOpt
       '/products/:productId/with-reviews',
       {
         config: { auth: 'public' },
-        schema: { tags: ['product'], params: IdParam('productId'), response: { 200: Envelope(ProductWithReviewsResponse) } },
+        schema: {
+          operationId: 'getProductWithReviews',
+          summary: 'A product with its reviews (S001 if there is none)',
+          tags: ['products'],
+          params: IdParam('productId'),
+          response: { 200: Envelope(Ref(ProductWithReviewsResponse)) },
+        },
       },
       async (request) => ok(withImageBase(await products.getWithReviews(request.params.productId), base(request))),
     );
@@ -106,7 +125,15 @@ export function adminProductRoutes(products: ProductService, options: ProductRou
   return async (app) => {
     app.post(
       '/products',
-      { schema: { tags: ['admin'], body: AdminProductRequest, response: { 201: Envelope(ProductResponse) } } },
+      {
+        schema: {
+          operationId: 'adminCreateProduct',
+          summary: 'Create a product with its inventory (an INITIAL stock movement)',
+          tags: ['products'],
+          body: AdminProductRequest,
+          response: { 201: Envelope(Ref(ProductResponse)) },
+        },
+      },
       async (request, reply) =>
         reply.status(201).send(ok(withImageBase(await products.create(withStoredImages(request.body, base(request)), principal(request).userId), base(request)))),
     );
@@ -114,7 +141,14 @@ export function adminProductRoutes(products: ProductService, options: ProductRou
     app.put(
       '/products/:id',
       {
-        schema: { tags: ['admin'], params: IdParam('id'), body: AdminProductRequest, response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'adminUpdateProduct',
+          summary: 'Replace a product\'s fields',
+          tags: ['products'],
+          params: IdParam('id'),
+          body: AdminProductRequest,
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) =>
         ok(withImageBase(await products.update(request.params.id, withStoredImages(request.body, base(request)), principal(request).userId), base(request))),
@@ -123,14 +157,29 @@ export function adminProductRoutes(products: ProductService, options: ProductRou
     app.patch(
       '/products/:id/stock',
       {
-        schema: { tags: ['admin'], params: IdParam('id'), body: StockUpdateRequest, response: { 200: Envelope(ProductResponse) } },
+        schema: {
+          operationId: 'adminSetProductStock',
+          summary: 'Set a product\'s available stock (an ADJUSTMENT movement)',
+          tags: ['products'],
+          params: IdParam('id'),
+          body: StockUpdateRequest,
+          response: { 200: Envelope(Ref(ProductResponse)) },
+        },
       },
       async (request) => ok(withImageBase(await products.setStock(request.params.id, request.body.stock, principal(request).userId), base(request))),
     );
 
     app.delete(
       '/products/:id',
-      { schema: { tags: ['admin'], params: IdParam('id'), response: { 200: EmptyEnvelope } } },
+      {
+        schema: {
+          operationId: 'adminDeleteProduct',
+          summary: 'Delete a product',
+          tags: ['products'],
+          params: IdParam('id'),
+          response: { 200: Ref(EmptyEnvelope) },
+        },
+      },
       async (request) => {
         await products.delete(request.params.id);
         return { success: true as const };

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateTime, Money, msg, OptionalNullable, Text } from '../../platform/http/schema';
+import { PageSchema } from '../../platform/http/pagination';
+import { DateTime, Money, msg, OptionalNullable, Ref, Text } from '../../platform/http/schema';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
@@ -18,6 +19,26 @@ export const ProductResponse = Type.Object({
   reviewCount: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: DateTime,
   updatedAt: DateTime,
+}, {
+  $id: 'Product',
+  examples: [
+    {
+      id: 42,
+      name: '아이폰 15 프로',
+      description: '티타늄 디자인, A17 Pro 칩',
+      price: 1550000,
+      discountPrice: 1450000,
+      stock: 120,
+      imageUrl: 'https://cdn.example.com/products/42.jpg',
+      category: '스마트폰',
+      featured: true,
+      images: ['https://cdn.example.com/products/42-1.jpg'],
+      averageRating: null,
+      reviewCount: null,
+      createdAt: '2026-01-20T09:30:00.000Z',
+      updatedAt: '2026-01-20T09:30:00.000Z',
+    },
+  ],
 });
 export type ProductResponse = Static<typeof ProductResponse>;
 
@@ -28,7 +49,7 @@ export const ReviewResponse = Type.Object({
   authorId: NullableString,
   productId: Type.String(),
   rating: Type.Union([Type.Integer(), Type.Null()]),
-});
+}, { $id: 'Review' });
 
 /** Flat, as the original: product fields and `reviews` side by side. */
 export const ProductWithReviewsResponse = Type.Object({
@@ -39,7 +60,21 @@ export const ProductWithReviewsResponse = Type.Object({
   stock: Type.Integer(),
   imageUrl: NullableString,
   category: NullableString,
-  reviews: Type.Array(ReviewResponse),
+  reviews: Type.Array(Ref(ReviewResponse)),
+}, {
+  $id: 'ProductWithReviews',
+  examples: [
+    {
+      id: 42,
+      name: '아이폰 15 프로',
+      description: '티타늄 디자인, A17 Pro 칩',
+      price: 1550000,
+      stock: 120,
+      imageUrl: 'https://cdn.example.com/products/42.jpg',
+      category: '스마트폰',
+      reviews: [{ id: 'r-1', title: '만족', content: '빠르고 가벼워요', authorId: 'u-7', productId: '42', rating: 5 }],
+    },
+  ],
 });
 export type ProductWithReviewsResponse = Static<typeof ProductWithReviewsResponse>;
 
@@ -98,7 +133,22 @@ export const AdminProductRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: '아이폰 15 프로',
+        description: '티타늄 디자인, A17 Pro 칩',
+        price: 1550000,
+        discountPrice: 1450000,
+        stock: 120,
+        imageUrl: 'https://cdn.example.com/products/42.jpg',
+        category: '스마트폰',
+        featured: true,
+        images: ['https://cdn.example.com/products/42-1.jpg'],
+      },
+    ],
+  },
 );
 export type AdminProductRequest = Static<typeof AdminProductRequest>;
 
@@ -110,8 +160,13 @@ export const StockUpdateRequest = Type.Object(
       maximum: 'Stock quantity is too large',
     }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ stock: 80 }] },
 );
+
+export const ProductPage = PageSchema(ProductResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const productSchemas = [ProductResponse, ReviewResponse, ProductWithReviewsResponse, ProductPage];
 
 /** What other modules (cart, orders) need of a product. */
 export interface ProductSnapshot {

@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
 import { fail } from '../../platform/http/errors';
-import { PageSchema, pageRequest } from '../../platform/http/pagination';
-import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
+import { pageRequest } from '../../platform/http/pagination';
+import { EmptyEnvelope, Envelope, Ref } from '../../platform/http/schema';
 import type { QueueService } from './service';
 import {
   AdminQueueListQuery,
   QueueActivateRequest,
+  QueueAdminPage,
   QueueAdminResponse,
   QueueParams,
   QueueStatusResponse,
@@ -23,14 +24,16 @@ const done = { success: true as const };
  */
 export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const tags = ['queue'];
-    const status = { 200: Envelope(QueueStatusResponse) };
+    const tags = ['queues'];
+    const status = { 200: Envelope(Ref(QueueStatusResponse)) };
+    const done200 = { 200: Ref(EmptyEnvelope) };
 
     app.post(
       '/queue/:eventType/:eventId/enter',
       {
         config: { limit: 'queue-entry' },
         schema: {
+          operationId: 'enterQueue',
           tags,
           summary: 'Join the line (S801 without an active queue; already WAITING/ENTERED: that entry, 200)',
           params: QueueParams,
@@ -42,13 +45,13 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
 
     app.get(
       '/queue/:eventType/:eventId/status',
-      { schema: { tags, summary: "The caller's entry (S801, S803)", params: QueueParams, response: status } },
+      { schema: { operationId: 'getQueueStatus', tags, summary: "The caller's entry (S801, S803)", params: QueueParams, response: status } },
       async (request) => ok(await queue.status(principal(request).userId, request.params.eventType, request.params.eventId)),
     );
 
     app.get(
       '/queue/token/:entryToken',
-      { schema: { tags, summary: 'An entry by its token (S803, S807)', params: TokenParams, response: status } },
+      { schema: { operationId: 'getQueueStatusByToken', tags, summary: 'An entry by its token (S803, S807)', params: TokenParams, response: status } },
       async (request) => ok(await queue.tokenStatus(principal(request).userId, request.params.entryToken)),
     );
 
@@ -56,10 +59,11 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
       '/queue/:eventType/:eventId/leave',
       {
         schema: {
+          operationId: 'leaveQueue',
           tags,
           summary: "Leave the line or give up an admission (S801 no such queue, S803 no live entry)",
           params: QueueParams,
-          response: { 200: EmptyEnvelope },
+          response: done200,
         },
       },
       async (request) => {
@@ -70,7 +74,7 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
 
     app.delete(
       '/queue/token/:entryToken',
-      { schema: { tags, summary: 'Leave by token (S803, S807)', params: TokenParams, response: { 200: EmptyEnvelope } } },
+      { schema: { operationId: 'leaveQueueByToken', tags, summary: 'Leave by token (S803, S807)', params: TokenParams, response: done200 } },
       async (request) => {
         await queue.leaveByToken(principal(request).userId, request.params.entryToken);
         return done;
@@ -87,6 +91,7 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
       {
         config: { auth: 'public' },
         schema: {
+          operationId: 'subscribeQueue',
           tags,
           summary: 'Live queue status as text/event-stream (S803, S807 before the stream opens)',
           params: SubscribeParams,
@@ -105,18 +110,20 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
 /** Under /admin (admins only; contract §3.4). */
 export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const tags = ['admin'];
+    const tags = ['queues'];
     const config = { auth: 'admin' as const };
+    const done200 = { 200: Ref(EmptyEnvelope) };
 
     app.get(
       '/queues',
       {
         config,
         schema: {
+          operationId: 'adminListQueues',
           tags,
           summary: 'Waiting rooms, active first, each with its settings, line length and admitted entries',
           querystring: AdminQueueListQuery,
-          response: { 200: Envelope(PageSchema(QueueAdminResponse)) },
+          response: { 200: Envelope(Ref(QueueAdminPage)) },
         },
       },
       async (request) => ok(await queue.list(request.query.active, pageRequest(request.query.page, request.query.size, 20))),
@@ -126,7 +133,13 @@ export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox
       '/queue/:eventType/:eventId',
       {
         config,
-        schema: { tags, summary: 'One waiting room (S801)', params: QueueParams, response: { 200: Envelope(QueueAdminResponse) } },
+        schema: {
+          operationId: 'adminGetQueue',
+          tags,
+          summary: 'One waiting room (S801)',
+          params: QueueParams,
+          response: { 200: Envelope(Ref(QueueAdminResponse)) },
+        },
       },
       async (request) => ok(await queue.get(request.params.eventType, request.params.eventId)),
     );
@@ -136,11 +149,12 @@ export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox
       {
         config,
         schema: {
+          operationId: 'adminActivateQueue',
           tags,
           summary: 'Create or re-activate the queue with these settings (never 409)',
           params: QueueParams,
           body: QueueActivateRequest,
-          response: { 200: EmptyEnvelope },
+          response: done200,
         },
       },
       async (request) => {
@@ -153,7 +167,13 @@ export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox
       '/queue/:eventType/:eventId/deactivate',
       {
         config,
-        schema: { tags, summary: 'Close the queue (S801); WAITING → LEFT, ENTERED → EXPIRED', params: QueueParams, response: { 200: EmptyEnvelope } },
+        schema: {
+          operationId: 'adminDeactivateQueue',
+          tags,
+          summary: 'Close the queue (S801); WAITING → LEFT, ENTERED → EXPIRED',
+          params: QueueParams,
+          response: done200,
+        },
       },
       async (request) => {
         await queue.deactivate(request.params.eventType, request.params.eventId);
@@ -165,7 +185,13 @@ export function adminQueueRoutes(queue: QueueService): FastifyPluginAsyncTypebox
       '/queue/:eventType/:eventId/process',
       {
         config,
-        schema: { tags, summary: 'Run one admission batch now (S801; nothing if inactive)', params: QueueParams, response: { 200: EmptyEnvelope } },
+        schema: {
+          operationId: 'adminProcessQueue',
+          tags,
+          summary: 'Run one admission batch now (S801; nothing if inactive)',
+          params: QueueParams,
+          response: done200,
+        },
       },
       async (request) => {
         await queue.process(request.params.eventType, request.params.eventId);

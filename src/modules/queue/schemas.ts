@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination';
+import { PageQuery, PageSchema } from '../../platform/http/pagination';
 import { DateTime, msg, Nullable, OptionalNullable } from '../../platform/http/schema';
 
 /** Contract §0.2: an entry's states. WAITING and ENTERED are "live" (one per user and queue). */
@@ -39,7 +39,7 @@ export const QueueActivateRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ maxCapacity: 100, entryBatchSize: 10, entryIntervalSeconds: 5, entryTtlSeconds: 600 }] },
 );
 export type QueueActivateRequest = Static<typeof QueueActivateRequest>;
 
@@ -100,8 +100,21 @@ export const QueueStatusResponse = Type.Object({
   estimatedWaitSeconds: Type.Integer(),
   totalWaiting: Type.Integer(),
   message: Type.String(),
+}, {
+  $id: 'QueueStatus',
+  examples: [
+    {
+      entryToken: 'f47ac10b-58cc-4372-a567-0e02b2c3d479',
+      status: 'WAITING',
+      position: 12,
+      estimatedWaitSeconds: 5,
+      totalWaiting: 340,
+      message: '현재 12번째 대기 중입니다. 예상 대기 시간: 5초',
+    },
+  ],
 });
 export type QueueStatusResponse = Static<typeof QueueStatusResponse>;
+
 
 /** Contract §3.2 "Queue values": the messages of the states that are not WAITING. */
 export const STATUS_MESSAGES: Record<Exclude<EntryStatus, 'WAITING'>, string> = {
@@ -166,5 +179,28 @@ export const QueueAdminResponse = Type.Object({
   createdAt: DateTime,
   activatedAt: Nullable(DateTime),
   deactivatedAt: Nullable(DateTime),
+}, {
+  $id: 'WaitingRoom',
+  examples: [
+    {
+      id: 3,
+      eventType: 'TIMEDEAL',
+      eventId: 7,
+      active: true,
+      maxCapacity: 20,
+      entryBatchSize: 5,
+      entryIntervalSeconds: 5,
+      entryTtlSeconds: 600,
+      waiting: 1200,
+      admitted: 20,
+      createdAt: '2026-01-20T09:00:00.000Z',
+      activatedAt: '2026-01-20T09:00:00.000Z',
+      deactivatedAt: null,
+    },
+  ],
 });
 export type QueueAdminResponse = Static<typeof QueueAdminResponse>;
+export const QueueAdminPage = PageSchema(QueueAdminResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const queueSchemas = [QueueStatusResponse, QueueAdminResponse, QueueAdminPage];

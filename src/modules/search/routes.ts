@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principal } from '../../platform/http/auth';
 import { ok } from '../../platform/http/envelope';
-import { EmptyEnvelope, Envelope } from '../../platform/http/schema';
+import { EmptyEnvelope, Envelope, Ref } from '../../platform/http/schema';
 import type { SearchService } from './service';
 import {
   KeywordList,
@@ -19,12 +19,19 @@ import {
 export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
   return async (app) => {
     // Two paths for one search (both are in use by clients): same parameters, same answer.
-    for (const path of ['/search', '/search/products']) {
+    const searchIds = { '/search': 'search', '/search/products': 'searchProducts' };
+    for (const path of ['/search', '/search/products'] as const) {
       app.get(
         path,
         {
           config: { auth: 'public' },
-          schema: { tags: ['search'], querystring: SearchQuerystring, response: { 200: Envelope(SearchResponse) } },
+          schema: {
+            operationId: searchIds[path],
+            summary: `Search the catalog by keyword and price, 0-based pages${path === '/search' ? ' (the same as searchProducts)' : ''}`,
+            tags: ['search'],
+            querystring: SearchQuerystring,
+            response: { 200: Envelope(Ref(SearchResponse)) },
+          },
         },
         async (request) => ok(await search.search(request.query, request.principal?.userId)),
       );
@@ -34,7 +41,13 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
       '/search/suggest',
       {
         config: { auth: 'public' },
-        schema: { tags: ['search'], querystring: SuggestQuerystring, response: { 200: Envelope(KeywordList) } },
+        schema: {
+          operationId: 'suggestKeywords',
+          summary: 'Keywords that complete what was typed (none for fewer than 2 characters)',
+          tags: ['search'],
+          querystring: SuggestQuerystring,
+          response: { 200: Envelope(KeywordList) },
+        },
       },
       async (request) => ok(await search.suggest(request.query.keyword, request.query.size)),
     );
@@ -43,7 +56,13 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
       '/search/popular',
       {
         config: { auth: 'public' },
-        schema: { tags: ['search'], querystring: PopularQuerystring, response: { 200: Envelope(KeywordList) } },
+        schema: {
+          operationId: 'listPopularKeywords',
+          summary: 'The most searched keywords, most first',
+          tags: ['search'],
+          querystring: PopularQuerystring,
+          response: { 200: Envelope(KeywordList) },
+        },
       },
       async (request) => ok(await search.popular(request.query.size)),
     );
@@ -52,14 +71,28 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
       '/search/recent',
       {
         config: { auth: 'public' },
-        schema: { tags: ['search'], querystring: RecentQuerystring, response: { 200: Envelope(KeywordList) } },
+        schema: {
+          operationId: 'listRecentKeywords',
+          summary: "The caller's recent keywords, newest first (none without a token)",
+          tags: ['search'],
+          querystring: RecentQuerystring,
+          response: { 200: Envelope(KeywordList) },
+        },
       },
       async (request) => ok(await search.recent(request.principal?.userId, request.query.size)),
     );
 
     app.post(
       '/search/recent',
-      { schema: { tags: ['search'], querystring: RecentKeywordQuerystring, response: { 200: EmptyEnvelope } } },
+      {
+        schema: {
+          operationId: 'addRecentKeyword',
+          summary: "Put a keyword first in the caller's recent keywords (and count it as popular)",
+          tags: ['search'],
+          querystring: RecentKeywordQuerystring,
+          response: { 200: Ref(EmptyEnvelope) },
+        },
+      },
       async (request) => {
         await search.addRecent(principal(request).userId, request.query.keyword);
         return { success: true as const };
@@ -68,7 +101,15 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
 
     app.delete(
       '/search/recent/:keyword',
-      { schema: { tags: ['search'], params: RecentKeywordParams, response: { 200: EmptyEnvelope } } },
+      {
+        schema: {
+          operationId: 'removeRecentKeyword',
+          summary: "Remove a keyword from the caller's recent keywords",
+          tags: ['search'],
+          params: RecentKeywordParams,
+          response: { 200: Ref(EmptyEnvelope) },
+        },
+      },
       async (request) => {
         await search.removeRecent(principal(request).userId, request.params.keyword);
         return { success: true as const };
@@ -77,7 +118,14 @@ export function searchRoutes(search: SearchService): FastifyPluginAsyncTypebox {
 
     app.delete(
       '/search/recent',
-      { schema: { tags: ['search'], response: { 200: EmptyEnvelope } } },
+      {
+        schema: {
+          operationId: 'clearRecentKeywords',
+          summary: "Remove all of the caller's recent keywords",
+          tags: ['search'],
+          response: { 200: Ref(EmptyEnvelope) },
+        },
+      },
       async (request) => {
         await search.clearRecent(principal(request).userId);
         return { success: true as const };
@@ -91,7 +139,14 @@ export function adminSearchRoutes(search: SearchService): FastifyPluginAsyncType
   return async (app) => {
     app.post(
       '/search/reindex',
-      { schema: { tags: ['admin'], response: { 200: Envelope(ReindexResponse) } } },
+      {
+        schema: {
+          operationId: 'adminReindexSearch',
+          summary: 'Rebuild the search index from the catalog',
+          tags: ['search'],
+          response: { 200: Envelope(Ref(ReindexResponse)) },
+        },
+      },
       async () => ok(await search.rebuild()),
     );
   };

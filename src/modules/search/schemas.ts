@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Money, msg, Nullable, SINGLE_LINE_TEXT_PATTERN, Text } from '../../platform/http/schema';
+import { Money, msg, Nullable, Ref, SINGLE_LINE_TEXT_PATTERN, Text } from '../../platform/http/schema';
 
 export const MAX_KEYWORD_LENGTH = 100;
 export const MAX_SEARCH_SIZE = 100;
@@ -67,23 +67,48 @@ export const SearchResultItem = Type.Object({
   highlightedName: Nullable(Type.String()),
   highlightedDescription: Nullable(Type.String()),
   score: Nullable(Type.Number()),
-});
+}, { $id: 'SearchHit' });
 
 /** Search paging (§1.4): `page` is 0-based, as sent; `totalPages` = ceil(totalHits / size). */
 export const SearchResponse = Type.Object({
-  results: Type.Array(SearchResultItem),
+  results: Type.Array(Ref(SearchResultItem)),
   totalHits: Type.Integer(),
   page: Type.Integer(),
   size: Type.Integer(),
   totalPages: Type.Integer(),
+}, {
+  $id: 'SearchResults',
+  examples: [
+    {
+      results: [
+        {
+          id: 42,
+          name: '아이폰 15 프로',
+          description: '티타늄 디자인, A17 Pro 칩',
+          price: 1550000,
+          stock: 120,
+          highlightedName: '<em>아이폰</em> 15 프로',
+          highlightedDescription: null,
+          score: 7.31,
+        },
+      ],
+      totalHits: 1,
+      page: 0,
+      size: 20,
+      totalPages: 1,
+    },
+  ],
 });
 export type SearchResponse = Static<typeof SearchResponse>;
 
-export const KeywordList = Type.Array(Type.String());
+export const KeywordList = Type.Array(Type.String(), { examples: [['아이폰', '아이패드', '에어팟']] });
 
 export const ReindexResponse = Type.Object({
   engine: Type.String(),
   indexed: Type.Integer(),
   tookMs: Type.Integer(),
-});
+}, { $id: 'ReindexResult', examples: [{ engine: 'memory', indexed: 110, tookMs: 42 }] });
 export type ReindexResponse = Static<typeof ReindexResponse>;
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const searchSchemas = [SearchResultItem, SearchResponse, ReindexResponse];

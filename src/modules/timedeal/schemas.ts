@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { PageQuery } from '../../platform/http/pagination';
-import { DateTime, DateTimeInput, IdParam, Money, msg, Nullable, OptionalNullable, Text } from '../../platform/http/schema';
+import { PageQuery, PageSchema } from '../../platform/http/pagination';
+import { DateTime, DateTimeInput, IdParam, Money, msg, Nullable, OptionalNullable, Ref, Text } from '../../platform/http/schema';
 import { AddressRequest } from '../order/schemas';
 
 export const TIMEDEAL_STATUSES = ['SCHEDULED', 'ACTIVE', 'ENDED', 'CANCELLED'] as const;
@@ -28,7 +28,16 @@ export const TimeDealPurchaseRequest = Type.Object(
     /** Here: the deal order's shipping address (optional; the order can be paid without one). */
     shippingAddress: OptionalNullable(AddressRequest),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        timeDealProductId: 4,
+        quantity: 1,
+        shippingAddress: { receiverName: '홍길동', receiverPhone: '010-1234-5678', zipCode: '06236', address1: '서울특별시 강남구 테헤란로 123', address2: '4층' },
+      },
+    ],
+  },
 );
 export type TimeDealPurchaseRequest = Static<typeof TimeDealPurchaseRequest>;
 
@@ -74,7 +83,18 @@ export const TimeDealCreateRequest = Type.Object(
       maxItems: 'At most 100 products per time deal',
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: '오늘의 타임딜',
+        description: '오후 2시부터 2시간 한정',
+        startsAt: '2026-01-20T05:00:00Z',
+        endsAt: '2026-01-20T07:00:00Z',
+        products: [{ productId: 42, dealPrice: 990000, dealQuantity: 100, maxPerUser: 1 }],
+      },
+    ],
+  },
 );
 export type TimeDealCreateRequest = Static<typeof TimeDealCreateRequest>;
 
@@ -96,7 +116,7 @@ export const TimeDealProductResponse = Type.Object({
   remainingQuantity: Type.Integer(),
   maxPerUser: Type.Integer(),
   available: Type.Boolean(),
-});
+}, { $id: 'TimeDealProduct' });
 export type TimeDealProductResponse = Static<typeof TimeDealProductResponse>;
 
 export const TimeDealResponse = Type.Object({
@@ -106,8 +126,36 @@ export const TimeDealResponse = Type.Object({
   status: Type.String(),
   startsAt: DateTime,
   endsAt: DateTime,
-  products: Type.Array(TimeDealProductResponse),
+  products: Type.Array(Ref(TimeDealProductResponse)),
   createdAt: DateTime,
+}, {
+  $id: 'TimeDeal',
+  examples: [
+    {
+      id: 2,
+      name: '오늘의 타임딜',
+      description: '오후 2시부터 2시간 한정',
+      status: 'ACTIVE',
+      startsAt: '2026-01-20T05:00:00.000Z',
+      endsAt: '2026-01-20T07:00:00.000Z',
+      products: [
+        {
+          id: 4,
+          productId: 42,
+          productName: '아이폰 15 프로',
+          originalPrice: 1550000,
+          dealPrice: 990000,
+          discountRate: 36.13,
+          dealQuantity: 100,
+          soldQuantity: 37,
+          remainingQuantity: 63,
+          maxPerUser: 1,
+          available: true,
+        },
+      ],
+      createdAt: '2026-01-19T08:00:00.000Z',
+    },
+  ],
 });
 export type TimeDealResponse = Static<typeof TimeDealResponse>;
 
@@ -125,5 +173,26 @@ export const TimeDealPurchaseResponse = Type.Object({
   status: Type.String(),
   /** Here: the order's `paymentDueAt` (pay before it, or the order is cancelled); null once it is paid or cancelled. */
   paymentDueAt: Type.Union([DateTime, Type.Null()]),
+}, {
+  $id: 'TimeDealPurchase',
+  examples: [
+    {
+      id: 77,
+      timeDealProductId: 4,
+      productName: '아이폰 15 프로',
+      quantity: 1,
+      purchasePrice: 990000,
+      totalPrice: 990000,
+      purchasedAt: '2026-01-20T05:00:03.000Z',
+      orderNumber: 'ORD-20260120-3F9A0C1B',
+      status: 'PURCHASED',
+      paymentDueAt: '2026-01-20T05:15:03.000Z',
+    },
+  ],
 });
 export type TimeDealPurchaseResponse = Static<typeof TimeDealPurchaseResponse>;
+
+export const TimeDealPage = PageSchema(TimeDealResponse);
+
+/** The shared schemas this module names in the OpenAPI document (the app registers them). */
+export const timeDealSchemas = [TimeDealProductResponse, TimeDealResponse, TimeDealPurchaseResponse, TimeDealPage];

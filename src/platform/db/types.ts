@@ -204,6 +204,8 @@ export interface OutboxEventsTable {
   topic: string;
   event_key: string;
   payload: string;
+  /** JSON object of strings (the W3C trace context), or NULL. */
+  headers: ColumnType<string | null, string | null | undefined, string | null>;
   occurred_at: Date;
   sent_at: Date | null;
   attempts: ColumnType<number, number | undefined, number>;

@@ -53,14 +53,14 @@ export class BatchPublishError extends Error {
 
 /**
  * An event from its wire form: the JSON payload carries `eventId` and
- * `occurredAt` (see `emit`), the topic and key come from the transport.
+ * `occurredAt` (see `emit`), the topic, key and headers come from the transport.
  */
-export function eventFromWire(topic: string, key: string, value: string): EventMessage {
+export function eventFromWire(topic: string, key: string, value: string, headers?: Record<string, string>): EventMessage {
   const payload = JSON.parse(value) as Record<string, unknown>;
   const eventId = payload.eventId;
   const occurredAt = payload.occurredAt;
   if (typeof eventId !== 'string' || typeof occurredAt !== 'string') {
     throw new Error(`event on ${topic} without eventId/occurredAt`);
   }
-  return { eventId, topic: topic as Topic, key, occurredAt, payload };
+  return { eventId, topic: topic as Topic, key, occurredAt, payload, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}) };
 }

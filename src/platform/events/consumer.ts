@@ -1,4 +1,6 @@
+import { context as otelContext, type Link, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
+import { runAsWork } from '../context';
 import { type Db, isDuplicateKey } from '../db/index';
 import { inTransaction, type Tx } from '../db/tx';
 import { BatchPublishError, type Broker } from './broker';
@@ -116,33 +118,65 @@ export class ConsumerRegistry {
     if (consumer.name.length > 50) throw new Error(`consumer name ${consumer.name} is longer than 50 characters`);
     const stats: ConsumerStats = { processed: 0, duplicate: 0, failed: 0 };
     this.stats.set(consumer.name, stats);
-    this.broker.subscribe(consumer.name, consumer.topics, async (events) => {
-      if (events.length > 1) {
-        try {
-          const processed = await consumeBatchOnce(this.db, consumer, events);
-          stats.processed += processed;
-          stats.duplicate += events.length - processed;
-          return;
-        } catch (err) {
-          this.log.debug({ err, consumer: consumer.name }, 'batch failed; applying its events one by one');
-        }
+    this.broker.subscribe(consumer.name, consumer.topics, (events) => this.asWork(consumer, events, () => this.deliver(consumer, stats, events)));
+  }
+
+  /**
+   * Runs a delivery as work of its own: log lines carry the consumer and the
+   * event (with its trace id), and, when tracing is on, a `process` span
+   * continues the trace the event was emitted in (a batch's span links to each).
+   */
+  private asWork(consumer: EventConsumer, events: readonly EventMessage[], fn: () => Promise<void>): Promise<void> {
+    const single = events.length === 1 ? events[0]! : undefined;
+    const links: Link[] = [];
+    if (!single) {
+      for (const e of events) {
+        const linked = e.headers && trace.getSpanContext(propagation.extract(ROOT_CONTEXT, e.headers));
+        if (linked) links.push({ context: linked });
       }
-      const acknowledged = new Set<string>();
-      const failedKeys = new Set<string>();
-      let firstError: unknown;
-      for (const event of events) {
-        if (failedKeys.has(event.key)) continue;
-        try {
-          stats[await consumeOnce(this.db, consumer, event)]++;
-          acknowledged.add(event.eventId);
-        } catch (err) {
-          stats.failed++;
-          failedKeys.add(event.key);
-          firstError ??= err;
-          this.log.warn({ err, consumer: consumer.name, topic: event.topic, eventId: event.eventId }, 'event consumer failed; will be redelivered');
-        }
+    }
+    return runAsWork(
+      this.log,
+      single ? { consumer: consumer.name, eventId: single.eventId } : { consumer: consumer.name, events: events.length },
+      {
+        name: `process ${single ? single.topic : 'batch'}`,
+        kind: SpanKind.CONSUMER,
+        // Kafka's instrumentation already opened a span for the message; otherwise the event's headers are the parent.
+        parent: trace.getActiveSpan() ? otelContext.active() : single?.headers && propagation.extract(ROOT_CONTEXT, single.headers),
+        links,
+        attributes: { 'messaging.consumer.group.name': consumer.name, 'messaging.batch.message_count': events.length },
+        traceparent: single?.headers?.traceparent,
+      },
+      fn,
+    );
+  }
+
+  private async deliver(consumer: EventConsumer, stats: ConsumerStats, events: readonly EventMessage[]): Promise<void> {
+    if (events.length > 1) {
+      try {
+        const processed = await consumeBatchOnce(this.db, consumer, events);
+        stats.processed += processed;
+        stats.duplicate += events.length - processed;
+        return;
+      } catch (err) {
+        this.log.debug({ err }, 'batch failed; applying its events one by one');
       }
-      if (failedKeys.size > 0) throw new BatchPublishError(acknowledged, firstError);
-    });
+    }
+    const acknowledged = new Set<string>();
+    const failedKeys = new Set<string>();
+    let firstError: unknown;
+    for (const event of events) {
+      if (failedKeys.has(event.key)) continue;
+      try {
+        stats[await consumeOnce(this.db, consumer, event)]++;
+        acknowledged.add(event.eventId);
+      } catch (err) {
+        stats.failed++;
+        failedKeys.add(event.key);
+        firstError ??= err;
+        this.log.warn({ err, topic: event.topic, eventId: event.eventId }, 'event consumer failed; will be redelivered');
+      }
+    }
+    if (failedKeys.size > 0) throw new BatchPublishError(acknowledged, firstError);
   }
 }

@@ -1,5 +1,6 @@
+import { context as otelContext, type Link, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
-import { type Consumer, Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, type IHeaders, Kafka, type LogEntry, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type Broker, type EventHandler, eventFromWire } from './broker';
 import type { EventMessage, Topic } from './outbox';
 
@@ -36,7 +37,8 @@ interface Subscription {
  * Kafka through kafkajs. One message per event: topic = the event's
  * topic, key = the aggregate's number (so one order's events share a
  * partition and stay in order), value = the JSON payload, which already holds
- * `eventId` and `occurredAt`. The producer waits for all in-sync replicas
+ * `eventId` and `occurredAt`, headers = the event's headers (its trace
+ * context). The producer waits for all in-sync replicas
  * (acks -1) and keeps one request in flight per broker, so a retry cannot
  * reorder a partition. It is deliberately not idempotent: the outbox relay
  * already retries until acknowledged and consumers de-duplicate by `eventId`,
@@ -86,17 +88,35 @@ export class KafkaBroker implements Broker {
     if (messages.length === 0) return;
     await this.connectProducer();
     // One batch request, topics in first-seen order, each topic's messages in id order.
-    const byTopic = new Map<string, { key: string; value: string }[]>();
+    const byTopic = new Map<string, { key: string; value: string; headers?: Record<string, string> }[]>();
     for (const m of messages) {
       let list = byTopic.get(m.topic);
       if (!list) byTopic.set(m.topic, (list = []));
-      list.push({ key: m.key, value: JSON.stringify(m.payload) });
+      // A copy: the Kafka instrumentation, when tracing is on, writes its send span's context into them.
+      list.push({ key: m.key, value: JSON.stringify(m.payload), ...(m.headers ? { headers: { ...m.headers } } : {}) });
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      timeout: this.opts.requestTimeoutMs ?? 10_000,
-      topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-    });
+    // With tracing on, the instrumentation's send spans replace each message's traceparent: they hang
+    // under one span that links to the traces the events were written in, so those stay reachable.
+    const links: Link[] = [];
+    for (const m of messages) {
+      const origin = m.headers && trace.getSpanContext(propagation.extract(ROOT_CONTEXT, m.headers));
+      if (origin) links.push({ context: origin });
+    }
+    const span = trace.getTracer('shopping-service').startSpan('outbox publish', { links, attributes: { 'messaging.batch.message_count': messages.length } }, ROOT_CONTEXT);
+    try {
+      await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), () =>
+        this.producer.sendBatch({
+          acks: -1,
+          timeout: this.opts.requestTimeoutMs ?? 10_000,
+          topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+        }),
+      );
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -148,7 +168,7 @@ export class KafkaBroker implements Broker {
           if (!message.value) return;
           let event: EventMessage;
           try {
-            event = eventFromWire(topic, message.key?.toString() ?? '', message.value.toString());
+            event = eventFromWire(topic, message.key?.toString() ?? '', message.value.toString(), textHeaders(message.headers));
           } catch (err) {
             // Not one of ours (we always write eventId/occurredAt): skip rather than block the partition.
             this.opts.log.error({ err, topic, partition, offset: message.offset }, 'undecodable event skipped');
@@ -179,6 +199,17 @@ export class KafkaBroker implements Broker {
     });
     return this.producerReady;
   }
+}
+
+/** A Kafka message's headers that are text (kafkajs hands over Buffers, or arrays for repeated ones). */
+function textHeaders(headers: IHeaders | undefined): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
 }
 
 /** kafkajs' log lines into the service's pino logger. */

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TestApp, until } from '../../../test/helpers';
 import { KafkaMockCluster } from '../../../test/kafka/mock-cluster';
 import { NotificationService } from '../../modules/notification/service';
+import { runInContext } from '../context';
 import { inTransaction } from '../db/tx';
 import { createEventing, type Eventing } from './index';
 import { emit, type EventMessage, type Topic, Topics } from './outbox';
@@ -53,7 +54,9 @@ after(async () => {
 describe('KafkaBroker on the mock cluster', () => {
   test('relay → Kafka → consumer groups: every event once, with its key, topic and payload (eventId, occurredAt)', async () => {
     const emitted: { id: string; topic: Topic; key: string; payload: Record<string, unknown> }[] = [];
-    await inTransaction(t.db, async (trx) => {
+    // Written while serving a traced request: the trace context travels as Kafka message headers.
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await runInContext({ log: t.infra.log, traceparent }, () => inTransaction(t.db, async (trx) => {
       for (let i = 0; i < 12; i++) {
         const orderNumber = `ORD-K${i % 5}`;
         const payload = { orderNumber, userId: `user-${i % 3}`, totalAmount: 1000 * (i + 1), items: [{ productId: i, productName: `상품 ${i}`, quantity: 1, price: 1000 }] };
@@ -65,7 +68,7 @@ describe('KafkaBroker on the mock cluster', () => {
       emitted.push({ id: await emit(trx, Topics.ORDER_CANCELLED, 'ORD-K2', cancel), topic: Topics.ORDER_CANCELLED, key: 'ORD-K2', payload: cancel });
       const coupon = { userId: 'user-0', couponCode: 'WELCOME', couponName: '웰컴 쿠폰', discountType: 'FIXED', discountValue: 5000 };
       emitted.push({ id: await emit(trx, Topics.COUPON_ISSUED, 'WELCOME', coupon), topic: Topics.COUPON_ISSUED, key: 'WELCOME', payload: coupon });
-    });
+    }));
 
     assert.equal(await eventing.relay.flush(), emitted.length);
     const unsent = await t.db.selectFrom('outbox_events').select('id').where('sent_at', 'is', null).execute();
@@ -84,6 +87,7 @@ describe('KafkaBroker on the mock cluster', () => {
       assert.equal(m.payload.eventId, e.id);
       assert.match(String(m.payload.occurredAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       assert.equal(m.occurredAt, m.payload.occurredAt);
+      assert.deepEqual(m.headers, { traceparent });
       assert.deepEqual({ ...m.payload, eventId: undefined, occurredAt: undefined }, { ...e.payload, eventId: undefined, occurredAt: undefined });
     }
     // One key = one partition: its events arrive in the order they were written.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
+import { outgoingTraceHeaders } from '../context';
 import { afterCommit, beforeCommit, hasCommitHooks, type Tx } from '../db/tx';
 import type { OutboxEventsTable } from '../db/types';
 
@@ -26,6 +27,12 @@ export interface EventMessage {
   key: string;
   occurredAt: string;
   payload: Record<string, unknown>;
+  /**
+   * Transport headers, beside the payload: the W3C trace context (`traceparent`,
+   * `tracestate`) of the work that emitted the event. Kafka carries them as
+   * message headers.
+   */
+  headers?: Record<string, string>;
 }
 
 type OutboxRow = Insertable<OutboxEventsTable>;
@@ -43,11 +50,14 @@ const pending = new WeakMap<Tx, OutboxRow[]>();
 export async function emit(trx: Tx, topic: Topic, key: string, payload: Record<string, unknown>): Promise<string> {
   const eventId = randomUUID();
   const occurredAt = new Date();
+  // The trace of the request (or event) at work, so the consumers' work joins it.
+  const headers = outgoingTraceHeaders();
   const row: OutboxRow = {
     event_id: eventId,
     topic,
     event_key: key,
     payload: JSON.stringify({ ...payload, eventId, occurredAt: occurredAt.toISOString() }),
+    headers: headers ? JSON.stringify(headers) : null,
     occurred_at: occurredAt,
   };
   if (!hasCommitHooks(trx)) {

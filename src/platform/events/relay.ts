@@ -39,7 +39,7 @@ export interface OutboxLag {
   oldestAgeSeconds: number;
 }
 
-type Row = Pick<Selectable<OutboxEventsTable>, 'id' | 'event_id' | 'topic' | 'event_key' | 'payload' | 'occurred_at' | 'attempts'>;
+type Row = Pick<Selectable<OutboxEventsTable>, 'id' | 'event_id' | 'topic' | 'event_key' | 'payload' | 'headers' | 'occurred_at' | 'attempts'>;
 
 const EMPTY: PassResult = { claimed: 0, published: 0, failed: 0, waiting: 0 };
 
@@ -203,7 +203,7 @@ export class OutboxRelay {
       .execute(async (trx): Promise<PassResult> => {
         const rows: Row[] = await trx
           .selectFrom('outbox_events')
-          .select(['id', 'event_id', 'topic', 'event_key', 'payload', 'occurred_at', 'attempts'])
+          .select(['id', 'event_id', 'topic', 'event_key', 'payload', 'headers', 'occurred_at', 'attempts'])
           .where('sent_at', 'is', null)
           .where('next_attempt_at', '<=', sql<Date>`NOW(3)`)
           .orderBy('id')
@@ -353,5 +353,21 @@ function toMessage(row: Row): EventMessage {
     key: row.event_key,
     occurredAt: typeof payload.occurredAt === 'string' ? payload.occurredAt : row.occurred_at.toISOString(),
     payload,
+    ...(row.headers ? { headers: storedHeaders(row.headers) } : {}),
   };
+}
+
+/** The string entries of a stored headers object; headers that don't parse are dropped, never the event. */
+function storedHeaders(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return headers;
+  }
+  if (value && typeof value === 'object') {
+    for (const [name, v] of Object.entries(value)) if (typeof v === 'string') headers[name] = v;
+  }
+  return headers;
 }

@@ -179,6 +179,11 @@ async function principalOf(request: FastifyRequest, tokens: TokenService, config
   return null;
 }
 
+/** Who may call the route at `url`: its `config.auth`, else `user` under `/api/`, else `public`. */
+export function routeAuthLevel(url: string, config: { auth?: AuthLevel } | undefined): AuthLevel {
+  return config?.auth ?? (url.startsWith('/api/') ? 'user' : 'public');
+}
+
 /**
  * Sets `request.principal` and enforces the route's `config.auth` before the
  * body is parsed: 401 C005 without a valid token, 403 C004 without the role.
@@ -189,10 +194,7 @@ export const authPlugin = fp(
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
       // API routes are for users unless they say otherwise; unknown routes answer 404/405, not 401.
-      const url = request.routeOptions.url ?? '';
-      const level: AuthLevel = request.is404
-        ? 'public'
-        : (request.routeOptions.config?.auth ?? (url.startsWith('/api/') ? 'user' : 'public'));
+      const level = request.is404 ? 'public' : routeAuthLevel(request.routeOptions.url ?? '', request.routeOptions.config);
       if (level === 'public') {
         request.principal = await principalOf(request, opts.tokens, opts.config).catch(() => null);
         return;

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { fail } from './errors';
-import { msg } from './schema';
+import { msg, Ref } from './schema';
 
 export const MAX_PAGE_SIZE = 2000;
 /**
@@ -70,13 +70,24 @@ export function toPage<T>(items: T[], totalElements: number, req: PageRequest): 
   };
 }
 
-/** `PageResponse<T>` schema. */
+/**
+ * `PageResponse<T>` as a shared schema named `<item $id>Page` (register it with
+ * the item's module's schemas), its items referencing the item's schema. Its
+ * example is one page holding the item's example.
+ */
 export function PageSchema<T extends TSchema>(item: T) {
-  return Type.Object({
-    items: Type.Array(item),
-    page: Type.Integer(),
-    size: Type.Integer(),
-    totalElements: Type.Integer(),
-    totalPages: Type.Integer(),
-  });
+  if (!item.$id) throw new Error('PageSchema() needs an item schema with an $id');
+  const examples = Array.isArray(item.examples) && item.examples.length > 0
+    ? [{ items: [item.examples[0]], page: 1, size: 20, totalElements: 1, totalPages: 1 }]
+    : undefined;
+  return Type.Object(
+    {
+      items: Type.Array(Ref(item)),
+      page: Type.Integer(),
+      size: Type.Integer(),
+      totalElements: Type.Integer(),
+      totalPages: Type.Integer(),
+    },
+    { $id: `${item.$id}Page`, description: `One page of ${item.$id} items (page is 1-based)`, ...(examples ? { examples } : {}) },
+  );
 }

@@ -153,29 +153,69 @@ export const DateTime = Type.Unsafe<Date | string>({ type: 'string', format: 'da
 /** Money on the wire: a JSON number (whole won in practice). */
 export const Money = Type.Number();
 
+/**
+ * A reference to a shared schema: one with an `$id`, registered once on the app
+ * (`addSchema`). Validation and serialisation resolve it like the schema itself;
+ * the OpenAPI document lists the schema once under `components.schemas` (by its
+ * `$id`) and points at it. Typed as the schema it names. A shared schema is only
+ * ever used through `Ref`: embedded whole, its `$id` would clash with the registered one.
+ */
+export function Ref<T extends TSchema>(schema: T): TUnsafe<Static<T>> {
+  if (!schema.$id) throw new Error('Ref() needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id));
+}
+
 /** `{"success":true,"data":T}` */
 export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({ success: Type.Literal(true), data });
 }
 
 /** `{"success":true}` with `data` left out. */
-export const EmptyEnvelope = Type.Object({ success: Type.Literal(true) });
+export const EmptyEnvelope = Type.Object(
+  { success: Type.Literal(true) },
+  { $id: 'SuccessResponse', description: 'Done; no data.', examples: [{ success: true }] },
+);
 
-/** Response schema for an error envelope, for the OpenAPI docs. */
-export const ErrorEnvelope = Type.Object({
-  success: Type.Literal(false),
-  error: Type.Object({
-    code: Type.String(),
+/** One line of an error's `details`: the field, what is wrong with it, and (when safe to echo) the value sent. */
+export const FieldError = Type.Object(
+  { field: Type.String(), message: Type.String(), rejectedValue: Type.Optional(Type.Unknown()) },
+  { $id: 'FieldError' },
+);
+
+/** The error of an error envelope: a registry code, its message, and for bad input one line per field. */
+export const ApiError = Type.Object(
+  {
+    code: Type.String({ description: 'The error registry code: C… for generic errors, S… for business rules' }),
     message: Type.String(),
-    timestamp: Type.String(),
-    path: Type.Optional(Type.String()),
-    details: Type.Optional(
-      Type.Array(
-        Type.Object({ field: Type.String(), message: Type.String(), rejectedValue: Type.Optional(Type.Unknown()) }),
-      ),
-    ),
-  }),
-});
+    timestamp: Type.String({ format: 'date-time' }),
+    path: Type.Optional(Type.String({ description: 'The service path, without /api/v1/shopping' })),
+    details: Type.Optional(Type.Array(Ref(FieldError))),
+  },
+  { $id: 'ApiError' },
+);
+
+/** `{"success":false,"error":{…}}`: every failure answers this (documented, never used to serialise). */
+export const ErrorEnvelope = Type.Object(
+  { success: Type.Literal(false), error: Ref(ApiError) },
+  {
+    $id: 'ErrorResponse',
+    examples: [
+      {
+        success: false,
+        error: {
+          code: 'C002',
+          message: 'Invalid Input Value',
+          timestamp: '2026-01-20T09:30:00.000Z',
+          path: '/cart/items',
+          details: [{ field: 'quantity', message: 'Quantity must be at least 1', rejectedValue: 0 }],
+        },
+      },
+    ],
+  },
+);
+
+/** The shared schemas of the envelope, registered by the app. */
+export const envelopeSchemas = [EmptyEnvelope, FieldError, ApiError, ErrorEnvelope];
 
 /** An optional free-text value as stored: trimmed, and null when nothing is left. */
 export function trimmedOrNull(value: string | null | undefined): string | null {

@@ -5,6 +5,7 @@ import * as m003 from './003_flash_sale';
 import * as m004 from './004_waiting_room';
 import * as m005 from './005_timedeal_units';
 import * as m006 from './006_coupon_units';
+import * as m007 from './007_outbox_headers';
 
 /**
  * Every migration in order. Listed by hand (not read from disk) so the same
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_waiting_room': m004,
   '005_timedeal_units': m005,
   '006_coupon_units': m006,
+  '007_outbox_headers': m007,
 };
