@@ -67,7 +67,7 @@ const en = {
   'cart.update': 'Update',
   'cart.remove': 'Remove',
   'cart.newQuantity': 'New quantity',
-  'cart.total': 'Total ({count} items)',
+  'cart.total': 'Total (quantity {count})',
   'cart.checkout': 'Checkout',
 
   'checkout.title': 'Checkout',
