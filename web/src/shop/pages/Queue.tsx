@@ -92,6 +92,11 @@ export function QueuePage() {
         <h1>{t('queue.title')}</h1>
         <p className="muted">{t('queue.intro')}</p>
         <ErrorText error={enter.error} />
+        {enter.error && !entry && (
+          <p>
+            <Link href={next}>{t('queue.continue')}</Link>
+          </p>
+        )}
         <ErrorText error={streamError} />
         {enter.busy && !entry && (
           <p>
