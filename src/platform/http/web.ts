@@ -10,14 +10,21 @@
  * Without a build the service runs as an API only and says so once.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 
-/** `web/dist` at the repository root (this file is three folders below it, as source or compiled). */
-export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+/** The folder of the nearest package.json above this file: the checkout, whether this runs as source or compiled. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** `web/dist` of this checkout. */
+export const WEB_DIST = join(packageRoot(), 'web', 'dist');
 
 /**
  * The shop's sections: each answers the shop's page at itself and below it.

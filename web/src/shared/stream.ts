@@ -6,12 +6,9 @@
  */
 import { errorFrom, type ApiError } from './api';
 import type { Session } from './session';
+import { EventStreamParser, type StreamEvent } from './event-stream';
 
-export interface StreamEvent {
-  event: string;
-  data: string;
-  id?: string;
-}
+export type { StreamEvent };
 
 export interface StreamHandlers {
   onEvent: (event: StreamEvent) => void;
@@ -19,43 +16,6 @@ export interface StreamHandlers {
   onConnection?: (open: boolean) => void;
   /** The service refused the stream; it is not retried. */
   onRefused?: (error: ApiError) => void;
-}
-
-/** Splits a text/event-stream into events (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
-export class EventStreamParser {
-  private buffer = '';
-  private data: string[] = [];
-  private event = '';
-  private id: string | undefined;
-
-  constructor(private readonly emit: (event: StreamEvent) => void) {}
-
-  push(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + (this.buffer.startsWith('\r\n', newline) ? 2 : 1));
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') {
-      if (this.data.length > 0) this.emit({ event: this.event || 'message', data: this.data.join('\n'), id: this.id });
-      this.data = [];
-      this.event = '';
-      return;
-    }
-    if (line.startsWith(':')) return; // a comment: the heartbeat
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-    else if (field === 'id') this.id = value;
-  }
 }
 
 /** Opens the stream at `path`; the returned function closes it. */
