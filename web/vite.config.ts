@@ -1,6 +1,7 @@
 /**
  * One Vite build for the browser apps: each app is an HTML entry under `web/`
- * (the console at `admin/index.html`), sharing `src/shared` and the API types.
+ * (the shop at `index.html`, the console at `admin/index.html`), sharing
+ * `src/shared` and the API types.
  * The output, `web/dist`, is what the service serves (`src/platform/http/web.ts`).
  * `npm run dev:web` serves the apps with hot reload and passes `/api` to a
  * service running on port 8080.
@@ -32,7 +33,7 @@ export default defineConfig({
     outDir: here('dist'),
     emptyOutDir: true,
     rolldownOptions: {
-      input: { admin: here('admin/index.html') },
+      input: { shop: here('index.html'), admin: here('admin/index.html') },
     },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },

@@ -39,7 +39,7 @@ const STALE_LOCK_MS = 120_000;
 
 /** Builds the web apps into `web/dist` unless a build is there already. */
 export async function ensureWebBuild(): Promise<void> {
-  const built = () => existsSync(join(WEB_DIST, 'admin', 'index.html'));
+  const built = () => existsSync(join(WEB_DIST, 'admin', 'index.html')) && existsSync(join(WEB_DIST, 'index.html'));
   if (built()) return;
   for (;;) {
     try {

@@ -9,6 +9,7 @@ import { codeOf, TestApp } from '../../../test/helpers';
 import { envelopePlugin } from './envelope';
 import { webPlugin } from './web';
 
+const SHOP = '<!doctype html><html><head><script type="module" src="/assets/shop-abc123.js"></script></head><body><div id="root"></div></body></html>';
 const PAGE = '<!doctype html><html><head><script type="module" src="/assets/admin-abc123.js"></script></head><body><div id="root"></div></body></html>';
 
 /** A build folder shaped like `npm run build:web`'s output. */
@@ -17,6 +18,7 @@ async function fakeBuild(): Promise<string> {
   await mkdir(join(root, 'admin'));
   await mkdir(join(root, 'assets'));
   await writeFile(join(root, 'admin', 'index.html'), PAGE);
+  await writeFile(join(root, 'index.html'), SHOP);
   await writeFile(join(root, 'assets', 'admin-abc123.js'), 'console.log("console")');
   return root;
 }
@@ -49,6 +51,25 @@ describe('web apps served by the service (a build present)', () => {
       assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
     });
   }
+
+  for (const path of ['/', '/products', '/products/12', '/search?q=%EC%95%84%EC%9D%B4%ED%8F%B0', '/cart', '/checkout', '/orders/ORD-1', '/coupons', '/deals/3', '/queue/TIMEDEAL/3?next=%2Fdeals%2F3', '/login?next=%2Fcart', '/signup']) {
+    test(`GET ${path}: the shop's page, revalidated on every load`, async () => {
+      const res = await get(path);
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['content-type']), /^text\/html/);
+      assert.equal(res.body, SHOP);
+      assert.equal(res.headers['cache-control'], 'no-cache');
+    });
+  }
+
+  test('the service\'s own paths keep their answers next to the shop', async () => {
+    assert.equal((await get('/health/live')).status, 200);
+    assert.match(String((await get('/metrics')).headers['content-type']), /^text\/plain/);
+    const image = await get('/images/products/999999.svg');
+    assert.equal(image.status, 404);
+    assert.equal(codeOf(image), 'C003');
+    assert.equal((await get('/productsX')).status, 404);
+  });
 
   test('a hashed asset is cached for good; a missing one is 404 C003 in the envelope', async () => {
     const res = await get('/assets/admin-abc123.js');

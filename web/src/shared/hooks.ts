@@ -3,7 +3,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api';
 
 function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) {
+    // A validation failure (C002) names what is wrong in its details.
+    const details = Array.isArray(err.details) ? err.details.map((d: { message?: unknown }) => d?.message).filter((m): m is string => typeof m === 'string') : [];
+    return details.length > 0 ? `${err.message}: ${details.join('; ')}` : err.message;
+  }
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -1,6 +1,7 @@
 /**
  * The signed-in user of one browser app: the access token from
- * `POST /api/v1/auth/login`, kept in localStorage under the app's own key, and
+ * `POST /api/v1/auth/login`, kept under the app's own key — in localStorage
+ * (every tab, the default) or sessionStorage (this tab only) — and
  * what its claims say (who, which roles, until when). The claims are read, not
  * verified — the service checks every call; the app only uses them to choose
  * what to show and to notice that the token has run out.
@@ -56,10 +57,13 @@ export class Session {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<Listener>();
 
-  constructor(private readonly storageKey: string) {
+  constructor(
+    private readonly storageKey: string,
+    private readonly storage: StorageKind = 'local',
+  ) {
     this.token = null;
     this.user = null;
-    const stored = safeStorage()?.getItem(storageKey) ?? null;
+    const stored = safeStorage(storage)?.getItem(storageKey) ?? null;
     if (stored) this.set(stored, false);
   }
 
@@ -92,7 +96,7 @@ export class Session {
     this.token = null;
     this.user = null;
     this.reason = reason;
-    safeStorage()?.removeItem(this.storageKey);
+    safeStorage(this.storage)?.removeItem(this.storageKey);
     if (changed) this.emit();
   }
 
@@ -109,13 +113,13 @@ export class Session {
   private set(token: string, persist: boolean): boolean {
     const user = userOf(token);
     if (!user || user.expiresAt <= Date.now()) {
-      safeStorage()?.removeItem(this.storageKey);
+      safeStorage(this.storage)?.removeItem(this.storageKey);
       return false;
     }
     this.token = token;
     this.user = user;
     this.reason = null;
-    if (persist) safeStorage()?.setItem(this.storageKey, token);
+    if (persist) safeStorage(this.storage)?.setItem(this.storageKey, token);
     if (this.timer) clearTimeout(this.timer);
     // Signed out at the expiry even if no call is made; timers cap at ~24.8 days.
     this.timer = setTimeout(() => this.expire(), Math.min(user.expiresAt - Date.now(), 2 ** 31 - 1));
@@ -128,9 +132,12 @@ export class Session {
   }
 }
 
-function safeStorage(): Storage | null {
+/** `local`: the token outlives the tab; `session`: it is kept for this tab only. */
+export type StorageKind = 'local' | 'session';
+
+function safeStorage(kind: StorageKind): Storage | null {
   try {
-    return window.localStorage;
+    return kind === 'session' ? window.sessionStorage : window.localStorage;
   } catch {
     return null; // storage blocked: the session lasts as long as the page
   }
