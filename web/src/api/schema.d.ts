@@ -2360,7 +2360,8 @@ export interface components {
          *       "components": {
          *         "mysql": "UP",
          *         "redis": "UP",
-         *         "search": "UP"
+         *         "search": "UP",
+         *         "eventBus": "UP"
          *       }
          *     }
          */
@@ -2370,6 +2371,7 @@ export interface components {
                 mysql: string;
                 redis: string;
                 search: string;
+                eventBus: string;
             };
         };
     };
