@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
 import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
-import { createRedis, type Redis } from './platform/redis/index';
+import { createRedis, redisConnection, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
 import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
@@ -104,7 +104,8 @@ export async function createInfra(config: Config): Promise<Infra> {
     queryTimeoutMs: config.dbQueryTimeoutMs,
   });
   const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
-  const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);
+  const redisAt = redisConnection(config);
+  const redis = createRedis(redisAt, config.redisKeyPrefix, 'main', redisTimeouts);
   const log = pino({ level: config.logLevel });
   const dependencies = new DependencyMonitor(log, () => pingDb(db));
   dependencies.watchRedis(redis);
@@ -114,7 +115,7 @@ export async function createInfra(config: Config): Promise<Infra> {
     db,
     pool,
     redis,
-    pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis, redisTimeouts),
+    pubsub: new PubSub(redisAt, config.redisKeyPrefix, redis, redisTimeouts),
     tokens: await TokenService.create(config),
     sse: new SseHub(),
     log,

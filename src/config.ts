@@ -101,6 +101,14 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** A connection with no bytes either way for this long is closed (a client that stopped reading); streams exempt. */
   connectionTimeoutMs: number;
+  /** Redis Cluster seed nodes (`host:port`); when set, the service talks to the cluster instead of `redisUrl`. */
+  redisClusterNodes: string[];
+  /** Redis Sentinels (`host:port`); with `redisSentinelName`, the service follows that group's master. */
+  redisSentinels: string[];
+  /** The master group name the Sentinels watch. */
+  redisSentinelName: string | undefined;
+  /** Password of the Sentinels themselves (the data nodes take the one in `redisUrl`). */
+  redisSentinelPassword: string | undefined;
 }
 
 /** A rate limit: at most `max` requests per `windowMs`, counted from the first of the window. */
@@ -232,7 +240,36 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: Math.min(int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100),
     connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 120_000, 100),
+    ...redisTopology(env),
   };
+}
+
+/** `REDIS_CLUSTER_NODES`, or `REDIS_SENTINELS` with `REDIS_SENTINEL_NAME`: at most one of the two. */
+function redisTopology(env: Env): Pick<Config, 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName' | 'redisSentinelPassword'> {
+  const redisClusterNodes = hostPorts(env, 'REDIS_CLUSTER_NODES');
+  const redisSentinels = hostPorts(env, 'REDIS_SENTINELS');
+  const redisSentinelName = env.REDIS_SENTINEL_NAME || undefined;
+  if (redisClusterNodes.length > 0 && redisSentinels.length > 0) {
+    throw new Error('set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  }
+  if ((redisSentinels.length > 0) !== (redisSentinelName !== undefined)) {
+    throw new Error('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  }
+  // The first {…} of a key is its hash tag: braces in the prefix would put every key in one slot.
+  if (redisClusterNodes.length > 0 && /[{}]/.test(env.REDIS_KEY_PREFIX ?? '')) {
+    throw new Error('REDIS_KEY_PREFIX must not contain { or } with REDIS_CLUSTER_NODES');
+  }
+  return { redisClusterNodes, redisSentinels, redisSentinelName, redisSentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined };
+}
+
+/** A comma-separated `host:port` list. */
+function hostPorts(env: Env, name: string): string[] {
+  const items = list(env, name);
+  for (const item of items) {
+    const m = /^(.+):(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`${name} must be host:port entries, comma-separated, got "${item}"`);
+  }
+  return items;
 }
 
 /** `<NAME>_MAX` requests per `<NAME>_WINDOW_MS`. */
