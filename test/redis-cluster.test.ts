@@ -1,0 +1,162 @@
+/**
+ * The service on a three-master Redis Cluster of its own (`startRedisCluster`).
+ *
+ * The coupon, time-deal and waiting-room test files run unchanged against it:
+ * a child test run with `REDIS_CLUSTER_NODES` set, which every `TestApp` (and
+ * every child app) takes from the environment. By default a representative set
+ * of those files runs, to keep this file short; `REDIS_CLUSTER_SUITE=all` runs
+ * every one of them.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { Redis as Server } from 'ioredis';
+import { TestApp } from './helpers';
+import { startRedisCluster, type PrivateRedisCluster } from './servers';
+import { couponKeys } from '../src/modules/coupon/redis';
+import { dealKeys } from '../src/modules/timedeal/redis';
+import { queueKeys } from '../src/modules/queue/redis';
+
+const REPRESENTATIVE = [
+  'src/modules/coupon/issue.test.ts',
+  'src/modules/timedeal/purchase.test.ts',
+  'src/modules/timedeal/timedeal.test.ts',
+  'src/modules/queue/queue.test.ts',
+  'src/modules/queue/stream.test.ts',
+];
+const ALL = [
+  'src/modules/coupon/coupon.test.ts',
+  'src/modules/coupon/issue.test.ts',
+  'src/modules/coupon/faults.test.ts',
+  'src/modules/timedeal/timedeal.test.ts',
+  'src/modules/timedeal/purchase.test.ts',
+  'src/modules/timedeal/faults.test.ts',
+  'src/modules/timedeal/spike.test.ts',
+  'src/modules/queue/queue.test.ts',
+  'src/modules/queue/stream.test.ts',
+];
+
+/** Runs test files in a child `node --test` with `env` added; resolves with its exit code and output. */
+function runTests(files: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    // Not as a subtest of this run: the child reports on its own (TAP on stdout).
+    const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=3', ...files], {
+      env: { ...parentEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
+  let cluster: PrivateRedisCluster;
+
+  before(async () => {
+    cluster = await startRedisCluster(3);
+  });
+  after(async () => {
+    await cluster?.dispose();
+  });
+
+  test('the coupon, time-deal and waiting-room tests pass', async () => {
+    const files = process.env.REDIS_CLUSTER_SUITE === 'all' ? ALL : REPRESENTATIVE;
+    const { code, output } = await runTests(files, { REDIS_CLUSTER_NODES: cluster.nodes.join(',') });
+    const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? NaN);
+    // Each failure with its YAML block (the error and where).
+    const lines = output.split('\n');
+    const failures = lines.flatMap((line, i) => (/^\s*not ok /.test(line) ? lines.slice(i, i + 30) : []));
+    assert.equal(code, 0, `child test run failed:\n${failures.join('\n')}`);
+    assert.equal(count('fail'), 0);
+    assert.ok(count('pass') >= 40, `only ${count('pass')} tests passed`);
+  });
+
+  test("sales' keys spread over the masters, each sale's keys on one master", async () => {
+    const t = await TestApp.start({ REDIS_CLUSTER_NODES: cluster.nodes.join(',') });
+    try {
+      const sales = new Map<string, string[]>(); // sale → its keys (unprefixed)
+      for (let i = 0; i < 6; i++) {
+        const coupon = await t.services.coupons.create({
+          code: `SPREAD_${i}_${Date.now()}`,
+          name: `쿠폰 ${i}`,
+          description: null,
+          discountType: 'FIXED',
+          discountValue: 1000,
+          minimumOrderAmount: 10_000,
+          maximumDiscountAmount: 1000,
+          totalQuantity: 10,
+          startsAt: new Date(Date.now() - 60_000),
+          expiresAt: new Date(Date.now() + 3600_000),
+        });
+        const res = await t.call('POST', `/coupons/${coupon.id}/issue`);
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        const k = couponKeys(coupon.id);
+        sales.set(`coupon ${coupon.id}`, [k.units, k.issued]); // pending is empty (gone) once settled
+      }
+      for (let i = 0; i < 6; i++) {
+        const productId = (await t.services.products.create({ name: `딜 상품 ${i}`, price: 10_000, stock: 50 }, 'test')).id;
+        const deal = await t.call('POST', '/admin/time-deals', {
+          token: t.adminToken,
+          body: {
+            name: `딜 ${i}`,
+            startsAt: new Date(Date.now() - 60_000).toISOString(),
+            endsAt: new Date(Date.now() + 3600_000).toISOString(),
+            products: [{ productId, dealPrice: 5000, dealQuantity: 5, maxPerUser: 1 }],
+          },
+        });
+        assert.equal(deal.status, 201, JSON.stringify(deal.body));
+        const dealId = deal.body.data.id as number;
+        const dealProductId = deal.body.data.products[0].id as number;
+        await t.services.timedeals.updateStatuses();
+        const bought = await t.call('POST', '/time-deals/purchase', { body: { timeDealProductId: dealProductId, quantity: 1 } });
+        assert.equal(bought.status, 201, JSON.stringify(bought.body));
+        const k = dealKeys(dealId, productId);
+        sales.set(`deal ${dealId}`, [k.free, k.bought, k.epoch]); // adm is empty (gone) once settled
+      }
+      for (let i = 1; i <= 6; i++) {
+        const activated = await t.call('POST', `/admin/queue/SPREAD/${i}/activate`, { token: t.adminToken, body: { maxCapacity: 5, entryBatchSize: 1, entryIntervalSeconds: 1 } });
+        assert.ok(activated.status < 300, JSON.stringify(activated.body));
+        const entered = await t.call('POST', `/queue/SPREAD/${i}/enter`);
+        assert.ok(entered.status < 300, JSON.stringify(entered.body));
+        const k = queueKeys('SPREAD', i);
+        sales.set(`queue ${i}`, [k.waiting, k.users, k.meta, k.ver]);
+      }
+
+      // Which master holds each key: ask every master directly.
+      const masters = cluster.nodes.map((node) => new Server(`redis://${node}`));
+      try {
+        const where = new Map<string, number>();
+        for (const [m, master] of masters.entries()) {
+          let cursor = '0';
+          do {
+            const [next, keys] = await master.scan(cursor, 'MATCH', `${t.config.redisKeyPrefix}*`, 'COUNT', 1000);
+            cursor = next;
+            for (const key of keys) where.set(key.slice(t.config.redisKeyPrefix.length), m);
+          } while (cursor !== '0');
+        }
+        const used = new Set<number>();
+        const placement: Record<string, number[]> = {};
+        for (const [sale, keys] of sales) {
+          const on = [...new Set(keys.map((key) => where.get(key) ?? -1))];
+          placement[sale] = on;
+          assert.equal(on.length, 1, `${sale}'s keys on masters ${on} (-1: missing)`);
+          assert.notEqual(on[0], -1, `${sale}'s keys are missing`);
+          used.add(on[0]);
+        }
+        for (const kind of ['coupon', 'deal', 'queue']) {
+          const masterOf = Object.entries(placement).filter(([sale]) => sale.startsWith(kind)).map(([, on]) => on[0]);
+          assert.ok(new Set(masterOf).size >= 2, `every ${kind} on one master: ${JSON.stringify(placement)}`);
+        }
+        assert.equal(used.size, 3, `sales on ${used.size} of 3 masters: ${JSON.stringify(placement)}`);
+      } finally {
+        for (const master of masters) master.disconnect();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
