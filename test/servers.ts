@@ -277,8 +277,8 @@ export interface PrivateSentinelGroup {
 
 /**
  * A private Sentinel group: a master, one replica of it, and one Sentinel
- * (quorum 1) watching them. Resolves once the Sentinel knows the replica, so a
- * `SENTINEL FAILOVER` can promote it.
+ * (quorum 1) watching them. Resolves once the replica is in sync and the
+ * Sentinel knows it, so a `SENTINEL FAILOVER` can promote it.
  */
 export async function startRedisSentinel(name = 'shop'): Promise<PrivateSentinelGroup> {
   const servers: PrivateServer[] = [];
@@ -286,9 +286,11 @@ export async function startRedisSentinel(name = 'shop'): Promise<PrivateSentinel
     await Promise.all(servers.map((s) => s.dispose()));
   };
   try {
-    const master = await startRedis();
+    // A full sync at once (not after the 5 s a diskless sync waits for more replicas by default).
+    const sync = ['--repl-diskless-sync-delay', '0'];
+    const master = await startRedis({ args: sync });
     servers.push(master);
-    const replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    const replica = await startRedis({ args: [...sync, '--replicaof', '127.0.0.1', String(master.port)] });
     servers.push(replica);
     const dir = mkdtempSync(join(tmpdir(), 'test-sentinel-'));
     const port = await freePort();
@@ -315,7 +317,10 @@ export async function startRedisSentinel(name = 'shop'): Promise<PrivateSentinel
         port,
         `redis://127.0.0.1:${port}`,
         (log) => spawn(program('redis-server'), [conf, '--sentinel'], { stdio: ['ignore', log, log] }),
-        async () => (await redisAnswers(port)) && /flags\s+slave\b/.test((await ask('sentinel', 'replicas', name)).replace(/\n/g, ' ')),
+        async () =>
+          (await redisAnswers(port)) &&
+          /flags\s+slave\b/.test((await ask('sentinel', 'replicas', name)).replace(/\n/g, ' ')) &&
+          (await execFileAsync(program('redis-cli'), ['-p', String(replica.port), 'info', 'replication'])).stdout.includes('master_link_status:up'),
       ),
     );
     servers.push(sentinel);

@@ -83,6 +83,9 @@ export function connectRedis(conn: RedisConnection | string, options: RedisOptio
       name: c.sentinelName,
       sentinelPassword: c.sentinelPassword,
       sentinelRetryStrategy: options.retryStrategy ?? undefined,
+      // Told of a failover by the Sentinels (+switch-master): reconnect to the new master at once,
+      // not only when the old one is demoted (until then it would still take writes, to be lost).
+      failoverDetector: true,
       // A master demoted by a failover refuses writes: reconnect, asking the Sentinels for the new
       // one (the command that saw READONLY fails and is not resent).
       reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 1 : false),
