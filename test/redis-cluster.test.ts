@@ -11,9 +11,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Redis as Server } from 'ioredis';
-import { TestApp } from './helpers';
+import { codeOf, TestApp, until } from './helpers';
 import { startRedisCluster, type PrivateRedisCluster } from './servers';
 import { couponKeys } from '../src/modules/coupon/redis';
+import { createCoupon } from '../src/modules/coupon/test-support';
 import { dealKeys } from '../src/modules/timedeal/redis';
 import { queueKeys } from '../src/modules/queue/redis';
 
@@ -156,6 +157,59 @@ describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
       } finally {
         for (const master of masters) master.disconnect();
       }
+    } finally {
+      await t.close();
+    }
+  });
+  // Last: it kills the masters.
+  test('a master down: only its sales answer 503 C014, at once, the others go on; every master down: 503 at once; back without a restart', async () => {
+    const t = await TestApp.start({ REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_COMMAND_TIMEOUT_MS: '1000', REDIS_CONNECT_TIMEOUT_MS: '1000' });
+    try {
+      const coupons: { id: number }[] = [];
+      for (let i = 0; i < 6; i++) coupons.push(await createCoupon(t.services.coupons, { totalQuantity: 100 }));
+      let buyer = 0;
+      /** Each coupon issued to a new user: its answer and how long it took. */
+      const round = async () => {
+        const out: { id: number; answer: string; ms: number }[] = [];
+        for (const c of coupons) {
+          const started = Date.now();
+          const res = await t.call('POST', `/coupons/${c.id}/issue`, { token: await t.token(`cluster-buyer-${++buyer}`) });
+          out.push({ id: c.id, answer: res.status === 201 ? '201' : `${res.status} ${codeOf(res)}`, ms: Date.now() - started });
+        }
+        return out;
+      };
+      assert.ok((await round()).every((r) => r.answer === '201'));
+      const masterOf = async (id: number) => {
+        for (const [m, s] of cluster.servers.entries()) {
+          const node = new Server(s.port, '127.0.0.1');
+          try {
+            // A master that does not own the key's slot answers MOVED.
+            if ((await node.exists(t.config.redisKeyPrefix + couponKeys(id).units).catch(() => 0)) === 1) return m;
+          } finally {
+            node.disconnect();
+          }
+        }
+        return -1;
+      };
+      const on = await Promise.all(coupons.map((c) => masterOf(c.id)));
+      const victim = on[0];
+
+      await cluster.servers[victim].kill();
+      const partial = await round();
+      for (const [i, r] of partial.entries()) {
+        if (on[i] === victim) assert.equal(r.answer, '503 C014', JSON.stringify(partial));
+        else assert.equal(r.answer, '201', JSON.stringify(partial));
+        assert.ok(r.ms < 1000, `answered after ${r.ms} ms`);
+      }
+      await cluster.servers[victim].restart();
+      await until(async () => (await round()).every((r) => r.answer === '201'), 15_000, 'every sale back after the master restarted');
+
+      await Promise.all(cluster.servers.map((s) => s.kill()));
+      const none = await round();
+      assert.ok(none.every((r) => r.answer === '503 C014' && r.ms < 1000), JSON.stringify(none));
+      assert.equal((await t.call('GET', '/health/ready', { token: null })).status, 503);
+      await Promise.all(cluster.servers.map((s) => s.restart()));
+      await until(async () => (await round()).every((r) => r.answer === '201'), 20_000, 'every sale back after the cluster restarted');
     } finally {
       await t.close();
     }

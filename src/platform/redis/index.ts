@@ -123,18 +123,23 @@ export function failFastOptions(timeouts: RedisTimeouts = {}): RedisOptions {
 
 /**
  * After the client's first `ready`, commands sent while it is disconnected are
- * rejected instead of queued. A Cluster checks that per node: so that a burst
- * right after `ready` does not find nodes still connecting, it connects to every
- * master first (again after each reconnect).
+ * rejected instead of queued. A Cluster decides per node: while the cluster is
+ * up, a command for a node whose connection is still being made waits for it
+ * (bounded by the command timeout; a node that is down ends its connection and
+ * fails its commands at once), and once the cluster is down, every command
+ * fails at once until it is back.
  */
 export function failFastOnceReady<T extends Redis>(client: T): T {
   if (isCluster(client)) {
+    let wasReady = false;
     client.on('ready', () => {
+      wasReady = true;
       client.options.enableOfflineQueue = true;
-      void Promise.all(client.nodes('master').map((node) => node.ping().catch(() => undefined))).then(() => {
-        client.options.enableOfflineQueue = false;
-      });
     });
+    const down = () => {
+      if (wasReady) client.options.enableOfflineQueue = false;
+    };
+    for (const status of ['close', 'reconnecting', 'end']) client.on(status, down);
   } else {
     client.once('ready', () => {
       client.options.enableOfflineQueue = false;
