@@ -12,6 +12,8 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Redis as Server } from 'ioredis';
 import { codeOf, TestApp, until } from './helpers';
+import { loadConfig } from '../src/config';
+import { redisConnection } from '../src/platform/redis/index';
 import { startRedisCluster, type PrivateRedisCluster } from './servers';
 import { couponKeys } from '../src/modules/coupon/redis';
 import { createCoupon } from '../src/modules/coupon/test-support';
@@ -53,6 +55,28 @@ function runTests(files: string[], env: Record<string, string>, concurrency: num
     child.on('close', (code) => resolve({ code, output }));
   });
 }
+
+test('settings: cluster seed nodes, or Sentinels with their group name; never both; no braces in the prefix of a cluster', () => {
+  const cluster = loadConfig({ REDIS_CLUSTER_NODES: '10.0.1.1:6379, redis-2.internal:7000', REDIS_KEY_PREFIX: 'shop:' });
+  assert.deepEqual(redisConnection(cluster), {
+    url: 'redis://127.0.0.1:6379',
+    clusterNodes: ['10.0.1.1:6379', 'redis-2.internal:7000'],
+    sentinels: [],
+    sentinelName: undefined,
+    sentinelPassword: undefined,
+  });
+  const sentinel = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'shop', REDIS_SENTINEL_PASSWORD: 'pw' });
+  assert.deepEqual([sentinel.redisSentinels, sentinel.redisSentinelName, sentinel.redisSentinelPassword], [['s1:26379', 's2:26379'], 'shop', 'pw']);
+  const single = loadConfig({});
+  assert.deepEqual([single.redisClusterNodes, single.redisSentinels, single.redisSentinelName], [[], [], undefined]);
+  assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'shop' }), /not both/);
+  assert.throws(() => loadConfig({ REDIS_SENTINELS: 'b:2' }), /REDIS_SENTINEL_NAME/);
+  assert.throws(() => loadConfig({ REDIS_SENTINEL_NAME: 'shop' }), /REDIS_SENTINELS/);
+  assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis-1' }), /host:port/);
+  assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_KEY_PREFIX: '{shop}:' }), /REDIS_KEY_PREFIX/);
+  // One hash tag per waiting room: queues spread over the slots.
+  assert.equal(queueKeys('TIMEDEAL', 42).waiting, 'queue:{TIMEDEAL:42}:waiting');
+});
 
 describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
   let cluster: PrivateRedisCluster;
