@@ -40,14 +40,25 @@ const ALL = [
 ];
 
 /** Runs test files in a child `node --test` with `env` added; resolves with its exit code and output. */
-function runTests(files: string[], env: Record<string, string>, concurrency: number): Promise<{ code: number | null; output: string }> {
+function runTests(files: string[], env: Record<string, string>, concurrency: number, signal: AbortSignal): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     // Not as a subtest of this run: the child reports on its own (TAP on stdout).
     const { NODE_TEST_CONTEXT: _, ...parentEnv } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...files], {
       env: { ...parentEnv, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a test that times out ends the run and every file process of it.
+      detached: true,
     });
+    const stop = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    child.on('close', () => signal.removeEventListener('abort', stop));
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -78,7 +89,9 @@ test('settings: cluster seed nodes, or Sentinels with their group name; never bo
   assert.equal(queueKeys('TIMEDEAL', 42).waiting, 'queue:{TIMEDEAL:42}:waiting');
 });
 
-describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
+const ALL_FILES = process.env.REDIS_CLUSTER_SUITE === 'all';
+
+describe('on a Redis Cluster of three masters', () => {
   let cluster: PrivateRedisCluster;
 
   before(async () => {
@@ -88,10 +101,9 @@ describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
     await cluster?.dispose();
   });
 
-  test('the coupon, time-deal and waiting-room tests pass', async () => {
-    const all = process.env.REDIS_CLUSTER_SUITE === 'all';
+  test('the coupon, time-deal and waiting-room tests pass', { timeout: ALL_FILES ? 1_200_000 : 240_000 }, async (ctx) => {
     // Every file at once would overload a small machine (the spike tests alone fill two cores).
-    const { code, output } = await runTests(all ? ALL : REPRESENTATIVE, { REDIS_CLUSTER_NODES: cluster.nodes.join(',') }, all ? 2 : 3);
+    const { code, output } = await runTests(ALL_FILES ? ALL : REPRESENTATIVE, { REDIS_CLUSTER_NODES: cluster.nodes.join(',') }, ALL_FILES ? 2 : 3, ctx.signal);
     const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(output)?.[1] ?? NaN);
     // Each failure with its YAML block (the error and where).
     const lines = output.split('\n');
@@ -101,7 +113,7 @@ describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
     assert.ok(count('pass') >= 40, `only ${count('pass')} tests passed`);
   });
 
-  test("sales' keys spread over the masters, each sale's keys on one master", async () => {
+  test("sales' keys spread over the masters, each sale's keys on one master", { timeout: 60_000 }, async () => {
     const t = await TestApp.start({ REDIS_CLUSTER_NODES: cluster.nodes.join(',') });
     try {
       const sales = new Map<string, string[]>(); // sale → its keys (unprefixed)
@@ -186,7 +198,7 @@ describe('on a Redis Cluster of three masters', { timeout: 300_000 }, () => {
     }
   });
   // Last: it kills the masters.
-  test('a master down: only its sales answer 503 C014, at once, the others go on; every master down: 503 at once; back without a restart', async () => {
+  test('a master down: only its sales answer 503 C014, at once, the others go on; every master down: 503 at once; back without a restart', { timeout: 90_000 }, async () => {
     const t = await TestApp.start({ REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_COMMAND_TIMEOUT_MS: '1000', REDIS_CONNECT_TIMEOUT_MS: '1000' });
     try {
       const coupons: { id: number }[] = [];
