@@ -111,6 +111,7 @@ describe('on a Redis Cluster of three masters', () => {
     assert.equal(code, 0, `child test run failed:\n${failures.join('\n')}`);
     assert.equal(count('fail'), 0);
     assert.ok(count('pass') >= 40, `only ${count('pass')} tests passed`);
+    ctx.diagnostic(`${count('pass')} tests passed on the cluster`);
   });
 
   test("sales' keys spread over the masters, each sale's keys on one master", { timeout: 60_000 }, async () => {
