@@ -71,8 +71,11 @@ const REDIS_MESSAGES = [
   "Stream isn't writeable",
   'Command timed out',
   'Reached the max retries per request limit',
+  // A pipeline or MULTI cut off by its connection closing (a failover's disconnect, a restart).
+  'Command aborted due to connection close',
   // Redis Cluster: no node answers, or the slots kept moving.
   "Cluster isn't ready",
+  'Cluster is disconnected',
   'None of startup nodes is available',
   'Failed to refresh slots cache',
   'Too many Cluster redirections',
