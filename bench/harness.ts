@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../src/config';
 import { buildApp, closeInfra, createInfra, createServices, type App, type Infra, type Services } from '../src/app';
 import { dropDatabase, ensureDatabase } from '../src/platform/db/index';
 import { migrateToLatest } from '../src/platform/db/migrate';
-import { deleteKeysWithPrefix } from '../src/platform/redis/index';
+import { deleteKeysWithPrefix, redisConnection } from '../src/platform/redis/index';
 
 export interface BenchSettings {
   /** Seconds of measured load per target (BENCH_DURATION, default 10). */
@@ -120,7 +120,7 @@ export class BenchApp {
     } catch (err) {
       if (infra) await closeInfra(infra).catch(() => undefined);
       await dropDatabase(config.databaseUrl).catch(() => undefined);
-      await deleteKeysWithPrefix(config.redisUrl, config.redisKeyPrefix).catch(() => undefined);
+      await deleteKeysWithPrefix(redisConnection(config), config.redisKeyPrefix).catch(() => undefined);
       throw err;
     }
   }
@@ -132,7 +132,7 @@ export class BenchApp {
     await this.app.close().catch(() => undefined);
     await closeInfra(this.infra).catch(() => undefined);
     await dropDatabase(this.config.databaseUrl);
-    await deleteKeysWithPrefix(this.config.redisUrl, this.config.redisKeyPrefix);
+    await deleteKeysWithPrefix(redisConnection(this.config), this.config.redisKeyPrefix);
   }
 }
 

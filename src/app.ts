@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import type { Pool } from 'mysql2';
 import type { Config } from './config';
 import { createDb, drainPool, pingDb, type Db } from './platform/db/index';
-import { createRedis, type Redis } from './platform/redis/index';
+import { createRedis, redisConnection, type Redis } from './platform/redis/index';
 import { PubSub } from './platform/redis/pubsub';
 import { authPlugin, TokenService } from './platform/http/auth';
 import { API_PREFIX, clientErrorHandler, envelopePlugin, frameworkErrorHandler, sendError } from './platform/http/envelope';
@@ -128,7 +128,8 @@ export async function createInfra(config: Config): Promise<Infra> {
     queryTimeoutMs: config.dbQueryTimeoutMs,
   });
   const redisTimeouts = { connectTimeoutMs: config.redisConnectTimeoutMs, commandTimeoutMs: config.redisCommandTimeoutMs };
-  const redis = createRedis(config.redisUrl, config.redisKeyPrefix, 'main', redisTimeouts);
+  const redisAt = redisConnection(config);
+  const redis = createRedis(redisAt, config.redisKeyPrefix, 'main', redisTimeouts);
   // Writes through the logger of the request (or event) being served, so every line carries its ids.
   const log = new ContextLogger(pino({ level: config.logLevel }));
   const dependencies = new DependencyMonitor(log, () => pingDb(db));
@@ -139,7 +140,7 @@ export async function createInfra(config: Config): Promise<Infra> {
     db,
     pool,
     redis,
-    pubsub: new PubSub(config.redisUrl, config.redisKeyPrefix, redis, redisTimeouts),
+    pubsub: new PubSub(redisAt, config.redisKeyPrefix, redis, redisTimeouts),
     tokens: await TokenService.create(config),
     sse: new SseHub(),
     log,

@@ -24,6 +24,14 @@ export interface Config {
   redisCommandTimeoutMs: number;
   /** Prepended to every Redis key and channel; tests set one per file. */
   redisKeyPrefix: string;
+  /** Redis Cluster seed nodes (`host:port`); when set, the service talks to the cluster instead of `redisUrl`. */
+  redisClusterNodes: string[];
+  /** Redis Sentinels (`host:port`); with `redisSentinelName`, the service follows that group's master. */
+  redisSentinels: string[];
+  /** The master group name the Sentinels watch. */
+  redisSentinelName: string | undefined;
+  /** Password of the Sentinels themselves (the data nodes take the one in `redisUrl`). */
+  redisSentinelPassword: string | undefined;
   jwtSecret: string | undefined;
   /** PEM (SPKI) public key for RS256 tokens; when set, RS256 tokens are accepted. */
   jwtPublicKey: string | undefined;
@@ -151,6 +159,9 @@ const oneOf = <const T extends string>(values: readonly T[], fallback?: T) =>
 const text = (fallback?: string, pattern?: string, expects?: string) =>
   Type.String({ ...(fallback === undefined ? {} : { default: fallback }), ...(pattern ? { pattern, expects } : {}) });
 const optional = <T extends TSchema>(s: T) => Type.Optional(s);
+/** Empty, or `host:port` entries separated by commas (spaces around them allowed). */
+const HOST_PORTS = '^\\s*$|^\\s*[^\\s,:]+:\\d{1,5}\\s*(,\\s*[^\\s,:]+:\\d{1,5}\\s*)*$';
+
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -173,6 +184,10 @@ export const EnvSchema = Type.Object({
   REDIS_CONNECT_TIMEOUT_MS: int(3000, 100),
   REDIS_COMMAND_TIMEOUT_MS: int(3000, 100),
   REDIS_KEY_PREFIX: text(''),
+  REDIS_CLUSTER_NODES: text('', HOST_PORTS, 'host:port entries, comma-separated'),
+  REDIS_SENTINELS: text('', HOST_PORTS, 'host:port entries, comma-separated'),
+  REDIS_SENTINEL_NAME: optional(Type.String({ minLength: 1 })),
+  REDIS_SENTINEL_PASSWORD: optional(Type.String({ secret: true })),
   JWT_SECRET: optional(Type.String({ minLength: 32, expects: 'at least 32 characters', secret: true })),
   JWT_PUBLIC_KEY: optional(text()),
   JWT_PRIVATE_KEY: optional(Type.String({ secret: true })),
@@ -325,6 +340,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (ok('PUBLIC_BASE_URL') && values.PUBLIC_BASE_URL !== undefined && publicBaseUrl === undefined) {
     problems.push(`PUBLIC_BASE_URL must be an http(s) URL without query, fragment or credentials, such as https://shop.example.com, got ${JSON.stringify(values.PUBLIC_BASE_URL)}`);
   }
+  const redisClusterNodes = list(values.REDIS_CLUSTER_NODES);
+  const redisSentinels = list(values.REDIS_SENTINELS);
+  if (redisClusterNodes.length > 0 && redisSentinels.length > 0) problems.push('set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  if (ok('REDIS_SENTINELS', 'REDIS_SENTINEL_NAME') && (redisSentinels.length > 0) !== (values.REDIS_SENTINEL_NAME !== undefined)) {
+    problems.push('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  }
+  // A hash tag in the prefix would put every key in one slot.
+  if (redisClusterNodes.length > 0 && /[{}]/.test(values.REDIS_KEY_PREFIX)) problems.push('REDIS_KEY_PREFIX must not contain { or } with REDIS_CLUSTER_NODES');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const limit = (name: string): LimitSetting => ({
@@ -344,6 +367,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisConnectTimeoutMs: values.REDIS_CONNECT_TIMEOUT_MS,
     redisCommandTimeoutMs: values.REDIS_COMMAND_TIMEOUT_MS,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
+    redisClusterNodes,
+    redisSentinels,
+    redisSentinelName: values.REDIS_SENTINEL_NAME,
+    redisSentinelPassword: values.REDIS_SENTINEL_PASSWORD,
     jwtSecret,
     jwtPublicKey,
     jwtPrivateKey: pem(values.JWT_PRIVATE_KEY),

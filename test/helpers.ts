@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../src/config';
 import { buildApp, closeInfra, createInfra, createServices, type App, type Infra, type ServiceOptions, type Services } from '../src/app';
 import { dropDatabase, ensureDatabase } from '../src/platform/db/index';
 import { migrateToLatest } from '../src/platform/db/migrate';
-import { deleteKeysWithPrefix } from '../src/platform/redis/index';
+import { deleteKeysWithPrefix, redisConnection } from '../src/platform/redis/index';
 import { API_PREFIX } from '../src/platform/http/envelope';
 import type { Role } from '../src/platform/http/auth';
 
@@ -125,7 +125,7 @@ export class TestApp {
     await this.app.close();
     await closeInfra(this.infra);
     await dropDatabase(this.config.databaseUrl);
-    await deleteKeysWithPrefix(this.config.redisUrl, this.config.redisKeyPrefix);
+    await deleteKeysWithPrefix(redisConnection(this.config), this.config.redisKeyPrefix);
   }
 }
 

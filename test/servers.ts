@@ -1,16 +1,18 @@
 /**
  * Private Redis and MariaDB servers for tests that stop, kill or restart a
- * dependency: each runs on a free port of its own with its data in a temporary
- * folder, so the shared servers other test files use are never touched.
+ * dependency, and private Redis Clusters and Sentinel groups: each server runs
+ * on a free port of its own with its data in a temporary folder, so the shared
+ * servers other test files use are never touched.
  * `dispose()` ends the server and removes its data; a test process that exits
  * without calling it still kills its servers (and removes their data) on exit.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 
 export interface PrivateServer {
@@ -154,32 +156,180 @@ function managed(name: string, dir: string, port: number, url: string, launch: (
   };
 }
 
+/** A probe: does a Redis server (or Sentinel) answer PING on this port? */
+async function redisAnswers(port: number): Promise<boolean> {
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export interface RedisServerOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** More `redis-server` arguments (`--cluster-enabled yes`, `--replicaof host port`). */
+  args?: string[];
+}
+
 /** A private `redis-server` (no persistence) on a free port. */
-export async function startRedis(): Promise<PrivateServer> {
+export async function startRedis(options: RedisServerOptions = {}): Promise<PrivateServer> {
   const dir = mkdtempSync(join(tmpdir(), 'test-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `redis://127.0.0.1:${port}`;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.args ?? [])];
   const server = managed(
     'redis-server',
     dir,
     port,
     url,
-    (log) =>
-      spawn(program('redis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-        stdio: ['ignore', log, log],
-      }),
-    async () => {
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    },
+    (log) => spawn(program('redis-server'), args, { stdio: ['ignore', log, log] }),
+    () => redisAnswers(port),
   );
   return started(server);
+}
+
+/** Can we listen on this port right now? */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port below 55536 whose port + 10000 (a cluster node's bus port) is free too. */
+async function freeClusterPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    if (taken.has(port) || taken.has(port + 10_000)) continue;
+    if ((await portFree(port)) && (await portFree(port + 10_000))) {
+      taken.add(port).add(port + 10_000);
+      return port;
+    }
+  }
+  throw new Error('no free port pair for a cluster node');
+}
+
+export interface PrivateRedisCluster {
+  /** `127.0.0.1:<port>` of each master: the seed nodes (REDIS_CLUSTER_NODES). */
+  nodes: string[];
+  /** The master servers, in the order of `nodes`. */
+  servers: PrivateServer[];
+  /** Ends every node and removes their data. */
+  dispose(): Promise<void>;
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * A private Redis Cluster of `masters` masters (no replicas): `redis-server
+ * --cluster-enabled yes` on ports below 55536, joined by `redis-cli --cluster
+ * create`, which splits the 16384 slots evenly in node order. Resolves once
+ * every node says the cluster is ok.
+ */
+export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluster> {
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < masters; i++) ports.push(await freeClusterPort(taken));
+  const servers: PrivateServer[] = [];
+  const dispose = async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+  };
+  try {
+    const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'];
+    servers.push(...(await Promise.all(ports.map((port) => startRedis({ port, args: clusterArgs })))));
+    const nodes = ports.map((port) => `127.0.0.1:${port}`);
+    await execFileAsync(program('redis-cli'), ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
+    const deadline = Date.now() + 20_000;
+    for (const port of ports) {
+      for (;;) {
+        const info = await execFileAsync(program('redis-cli'), ['-p', String(port), 'cluster', 'info']).then((r) => r.stdout, () => '');
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster node ${port} not ok within 20 s:\n${info}`);
+        await sleep(100);
+      }
+    }
+    return { nodes, servers, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
+
+export interface PrivateSentinelGroup {
+  /** The group's name (REDIS_SENTINEL_NAME). */
+  name: string;
+  /** `127.0.0.1:<port>` of the Sentinel (REDIS_SENTINELS). */
+  sentinels: string[];
+  master: PrivateServer;
+  replica: PrivateServer;
+  sentinel: PrivateServer;
+  /** The master's port as the Sentinel names it now. */
+  masterPort(): Promise<number>;
+  /** Ends the three servers and removes their data. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A private Sentinel group: a master, one replica of it, and one Sentinel
+ * (quorum 1) watching them. Resolves once the replica is in sync and the
+ * Sentinel knows it, so a `SENTINEL FAILOVER` can promote it.
+ */
+export async function startRedisSentinel(name = 'shop'): Promise<PrivateSentinelGroup> {
+  const servers: PrivateServer[] = [];
+  const dispose = async () => {
+    await Promise.all(servers.map((s) => s.dispose()));
+  };
+  try {
+    // A full sync at once (not after the 5 s a diskless sync waits for more replicas by default).
+    const sync = ['--repl-diskless-sync-delay', '0'];
+    const master = await startRedis({ args: sync });
+    servers.push(master);
+    const replica = await startRedis({ args: [...sync, '--replicaof', '127.0.0.1', String(master.port)] });
+    servers.push(replica);
+    const dir = mkdtempSync(join(tmpdir(), 'test-sentinel-'));
+    const port = await freePort();
+    // The Sentinel rewrites its config file: it lives in the server's own folder.
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 10000`,
+        `sentinel parallel-syncs ${name} 1`,
+        '',
+      ].join('\n'),
+    );
+    const ask = (...args: string[]) => execFileAsync(program('redis-cli'), ['-p', String(port), ...args]).then((r) => r.stdout);
+    const sentinel = await started(
+      managed(
+        'redis-sentinel',
+        dir,
+        port,
+        `redis://127.0.0.1:${port}`,
+        (log) => spawn(program('redis-server'), [conf, '--sentinel'], { stdio: ['ignore', log, log] }),
+        async () =>
+          (await redisAnswers(port)) &&
+          /flags\s+slave\b/.test((await ask('sentinel', 'replicas', name)).replace(/\n/g, ' ')) &&
+          (await execFileAsync(program('redis-cli'), ['-p', String(replica.port), 'info', 'replication'])).stdout.includes('master_link_status:up'),
+      ),
+    );
+    servers.push(sentinel);
+    const masterPort = async () => Number((await ask('sentinel', 'get-master-addr-by-name', name)).trim().split('\n')[1]);
+    return { name, sentinels: [`127.0.0.1:${port}`], master, replica, sentinel, masterPort, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
 }
 
 /**

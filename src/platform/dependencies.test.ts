@@ -23,7 +23,7 @@ describe('dependencyDown: which errors mean a dependency is down', () => {
     for (const err of down) assert.equal(dependencyDown(err), 'mysql', err.message);
   });
 
-  test('ioredis: retries used up, connection closed, no offline queue, command timeout, LOADING', () => {
+  test('ioredis: retries used up, connection closed, no offline queue, command timeout, LOADING, a cluster down', () => {
     const replyError = error('LOADING Redis is loading the dataset in memory');
     replyError.name = 'ReplyError';
     const retries = error('Reached the max retries per request limit (which is 0).');
@@ -34,6 +34,10 @@ describe('dependencyDown: which errors mean a dependency is down', () => {
       error("Stream isn't writeable and enableOfflineQueue options is false"),
       error('Command timed out'),
       replyError,
+      Object.assign(error('Command aborted due to connection close'), { name: 'AbortError' }),
+      error("Cluster isn't ready and enableOfflineQueue options is false"),
+      error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+      Object.assign(error('CLUSTERDOWN The cluster is down'), { name: 'ReplyError' }),
     ];
     for (const err of down) assert.equal(dependencyDown(err), 'redis', err.message);
   });

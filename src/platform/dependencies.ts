@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Redis } from './redis/index';
 
 /** The servers a request may need. */
 export type Dependency = 'mysql' | 'redis';
@@ -71,6 +71,14 @@ const REDIS_MESSAGES = [
   "Stream isn't writeable",
   'Command timed out',
   'Reached the max retries per request limit',
+  // A pipeline or MULTI cut off by its connection closing (a failover's disconnect, a restart).
+  'Command aborted due to connection close',
+  // Redis Cluster: no node answers, or the slots kept moving.
+  "Cluster isn't ready",
+  'Cluster is disconnected',
+  'None of startup nodes is available',
+  'Failed to refresh slots cache',
+  'Too many Cluster redirections',
 ];
 /** Redis replies that say "not now" rather than "no": loading a dump, a replica promoted, a cluster healing. */
 const REDIS_REPLY_PREFIXES = ['LOADING', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'READONLY'];

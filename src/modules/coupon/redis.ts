@@ -73,11 +73,11 @@ export interface CouponRedisState {
   available: number;
 }
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = Redis & {
   couponIssue(units: string, free: string, issued: string, pending: string, userId: string): Promise<[number, number?, number?, string?, string?]>;
   couponSettle(units: string, free: string, issued: string, pending: string, userId: string, entry: string, holder: number, unitFree: number): Promise<number>;
   couponLoad(units: string, free: string, issued: string, pending: string, ...args: (string | number)[]): Promise<[number, number, number]>;
-}
+};
 
 const scriptKeys = (couponId: number | string): [string, string, string, string] => {
   const k = couponKeys(couponId);

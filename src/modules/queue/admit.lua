@@ -5,9 +5,9 @@
 --   3. the head of the line, up to min(free, entryBatchSize), moves to entered
 --      with score now + ttl.
 -- keys: 3
--- KEYS[1] queue:{type}:{id}:waiting  zset token -> arrival score
--- KEYS[2] queue:{type}:{id}:entered  zset token -> expiry (ms since the epoch)
--- KEYS[3] queue:{type}:{id}:ver      counter bumped whenever positions in the line change
+-- KEYS[1] queue:{type:id}:waiting  zset token -> arrival score
+-- KEYS[2] queue:{type:id}:entered  zset token -> expiry (ms since the epoch)
+-- KEYS[3] queue:{type:id}:ver      counter bumped whenever positions in the line change
 -- ARGV[1] now (ms since the epoch, the caller's clock: the same instant is written to MySQL)
 -- ARGV[2] entry ttl (ms)
 -- ARGV[3] maxCapacity

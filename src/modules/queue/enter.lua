@@ -1,9 +1,9 @@
 -- Queue enter: puts a fresh entry at its place in the waiting line and
 -- remembers which token is the user's, in one step.
 -- keys: 3
--- KEYS[1] queue:{type}:{id}:waiting  zset token -> arrival score (the entry's row id: FIFO by insert order)
--- KEYS[2] queue:{type}:{id}:users    hash userId -> the user's newest token (gating's lookup)
--- KEYS[3] queue:{type}:{id}:ver      counter bumped whenever someone's position in the line changes
+-- KEYS[1] queue:{type:id}:waiting  zset token -> arrival score (the entry's row id: FIFO by insert order)
+-- KEYS[2] queue:{type:id}:users    hash userId -> the user's newest token (gating's lookup)
+-- KEYS[3] queue:{type:id}:ver      counter bumped whenever someone's position in the line changes
 -- ARGV[1] arrival score (entry id)
 -- ARGV[2] entry token
 -- ARGV[3] user id

@@ -1,9 +1,9 @@
 -- Queue gate: may this user buy now? The purchase path's one Redis round trip.
 -- keys: 4
--- KEYS[1] queue:{type}:{id}:meta     hash of the active queue's settings (no `id` field = no active queue)
--- KEYS[2] queue:{type}:{id}:users    hash userId -> the user's newest token
--- KEYS[3] queue:{type}:{id}:waiting  zset token -> arrival score
--- KEYS[4] queue:{type}:{id}:entered  zset token -> expiry (ms)
+-- KEYS[1] queue:{type:id}:meta     hash of the active queue's settings (no `id` field = no active queue)
+-- KEYS[2] queue:{type:id}:users    hash userId -> the user's newest token
+-- KEYS[3] queue:{type:id}:waiting  zset token -> arrival score
+-- KEYS[4] queue:{type:id}:entered  zset token -> expiry (ms)
 -- ARGV[1] user id
 -- ARGV[2] now (ms since the epoch)
 -- returns 0 = no active queue (pass)

@@ -3,8 +3,10 @@ import { defineLuaCommand, type Redis } from '../../platform/redis/index';
 import type { QueueSettings } from './repository';
 
 /**
- * The Redis names of one queue. Every key carries the same hash tags
- * (`{type}` first), so each script's keys share a cluster slot.
+ * The Redis names of one queue. Every key carries the same hash tag, the
+ * queue's whole name (`{TIMEDEAL:42}`: types and ids hold no braces or colons),
+ * so each script's keys share a cluster slot and different queues spread over
+ * the slots.
  *
  * - `waiting`  zset token → arrival score (the entry's row id: FIFO in insert order)
  * - `entered`  zset token → expiry (ms since the epoch): admitted entries still holding capacity
@@ -27,7 +29,7 @@ export interface QueueKeys {
 }
 
 export function queueKeys(eventType: string, eventId: number): QueueKeys {
-  const base = `queue:{${eventType}}:{${eventId}}`;
+  const base = `queue:{${eventType}:${eventId}}`;
   return {
     waiting: `${base}:waiting`,
     entered: `${base}:entered`,
@@ -138,14 +140,14 @@ const SLICE = 1000;
 
 type Arg = string | number;
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = Redis & {
   queueEnter(waiting: string, users: string, ver: string, score: Arg, token: string, userId: string): Promise<[number, number]>;
   queueAdmit(waiting: string, entered: string, ver: string, now: Arg, ttlMs: Arg, maxCapacity: Arg, batchSize: Arg): Promise<[string[], string[]]>;
   queueUnadmit(waiting: string, entered: string, ver: string, ...pairs: Arg[]): Promise<number>;
   queueRemove(waiting: string, entered: string, users: string, ver: string, token: string, userId: string): Promise<[number, number]>;
   queueTick(waiting: string, ver: string, meta: string, lastVer: string, maxScore: Arg): Promise<[string, number, string, string, number, string[]]>;
   queueGate(meta: string, users: string, waiting: string, entered: string, userId: string, now: Arg): Promise<number>;
-}
+};
 
 function settingsFrom(batch: unknown, interval: unknown): StreamSettings | null {
   const entryBatchSize = Number(batch);
@@ -272,16 +274,19 @@ export class QueueRedis {
     return { rank: rank ?? null, size: size ?? null, settings: settingsFrom(meta?.[0], meta?.[1]) };
   }
 
-  /** The admission job's view of each queue, in one round trip. */
+  /**
+   * The admission job's view of each queue: one pipeline per queue (a Cluster
+   * sends a pipeline to one slot's node), all sent at once.
+   */
   async admissionStates(queues: QueueKeys[]): Promise<AdmissionState[]> {
-    const pipe = this.redis.pipeline();
-    for (const keys of queues) pipe.hmget(keys.meta, 'id', 'reconciledAt').get(keys.slot);
-    const replies = (await pipe.exec()) ?? [];
-    return queues.map((_, i) => {
-      const [id, reconciledAt] = (replies[2 * i]?.[1] as (string | null)[] | undefined) ?? [null, null];
-      const slot = (replies[2 * i + 1]?.[1] as string | null | undefined) ?? null;
-      return { id, reconciledAt, slot };
-    });
+    return Promise.all(
+      queues.map(async (keys) => {
+        const replies = (await this.redis.pipeline().hmget(keys.meta, 'id', 'reconciledAt').get(keys.slot).exec()) ?? [];
+        const [id, reconciledAt] = (replies[0]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        const slot = (replies[1]?.[1] as string | null | undefined) ?? null;
+        return { id, reconciledAt, slot };
+      }),
+    );
   }
 
   /** The length of each queue's line and of its admitted set: one pipeline per queue (its Cluster slot), all sent at once. */

@@ -16,7 +16,7 @@ import {
 } from './schemas';
 
 /**
- * A message on a queue's pub/sub channel (`queue:{type}:{id}:events`), heard by
+ * A message on a queue's pub/sub channel (`queue:{type:id}:events`), heard by
  * every instance that has streams of that queue open.
  */
 export interface StreamEvent {

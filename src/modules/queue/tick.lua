@@ -2,9 +2,9 @@
 -- its local subscribers' positions, in one command however many they are.
 -- The line itself is read only when `ver` moved since the caller's last read.
 -- keys: 3
--- KEYS[1] queue:{type}:{id}:waiting  zset token -> arrival score
--- KEYS[2] queue:{type}:{id}:ver      counter bumped whenever positions in the line change
--- KEYS[3] queue:{type}:{id}:meta     hash of the active queue's settings
+-- KEYS[1] queue:{type:id}:waiting  zset token -> arrival score
+-- KEYS[2] queue:{type:id}:ver      counter bumped whenever positions in the line change
+-- KEYS[3] queue:{type:id}:meta     hash of the active queue's settings
 -- ARGV[1] the ver the caller read last time
 -- ARGV[2] the largest arrival score among the caller's subscribers
 -- returns { ver, size, entryBatchSize, entryIntervalSeconds, changed, members }:

@@ -2,9 +2,9 @@
 -- write that follows an admission fails. Each token still in entered goes back
 -- to the line at its old arrival score (so to the head, where it was).
 -- keys: 3
--- KEYS[1] queue:{type}:{id}:waiting  zset token -> arrival score
--- KEYS[2] queue:{type}:{id}:entered  zset token -> expiry (ms)
--- KEYS[3] queue:{type}:{id}:ver      counter bumped whenever positions in the line change
+-- KEYS[1] queue:{type:id}:waiting  zset token -> arrival score
+-- KEYS[2] queue:{type:id}:entered  zset token -> expiry (ms)
+-- KEYS[3] queue:{type:id}:ver      counter bumped whenever positions in the line change
 -- ARGV    token, arrivalScore, token, arrivalScore, ... (admit.lua's `moved`)
 -- returns the number of tokens put back (a token no longer in entered, e.g. one
 -- that left meanwhile, is not put back).

@@ -238,10 +238,11 @@ export class SearchService {
   /** `POST /search/recent`: to the front of the user's list (no duplicates, at most 20), +1 popular. */
   async addRecent(userId: string, keyword: string): Promise<void> {
     const kw = this.checkedKeyword(keyword);
-    const tx = this.redis.multi();
-    this.pushRecent(tx, userId, kw);
-    tx.zincrby(POPULAR_KEY, 1, kw).zremrangebyrank(POPULAR_KEY, 0, -(POPULAR_MAX + 1));
-    await tx.exec();
+    // Two MULTIs: on a Redis Cluster the user's list and the popular set live in different slots.
+    const recent = this.redis.multi();
+    this.pushRecent(recent, userId, kw);
+    const popular = this.redis.multi().zincrby(POPULAR_KEY, 1, kw).zremrangebyrank(POPULAR_KEY, 0, -(POPULAR_MAX + 1));
+    await Promise.all([recent.exec(), popular.exec()]);
   }
 
   async removeRecent(userId: string, keyword: string): Promise<void> {

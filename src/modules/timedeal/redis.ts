@@ -52,14 +52,14 @@ export interface KeysSnapshot {
   admissions: Map<string, Admission[]>;
 }
 
-interface ScriptedRedis extends Redis {
+type ScriptedRedis = Redis & {
   timedealPurchase(free: string, bought: string, adm: string, epoch: string, userId: string, quantity: number, maxPerUser: number, id: string): Promise<number[]>;
   timedealSettle(free: string, adm: string, userId: string, id: string, ...extra: number[]): Promise<number>;
   timedealUnpurchase(free: string, bought: string, adm: string, userId: string, id: string, giveUnits: number): Promise<number>;
   timedealGiveBack(free: string, bought: string, epoch: string, userId: string, seenEpoch: string, ...units: number[]): Promise<number>;
   timedealLoad(free: string, bought: string, adm: string, epoch: string, ...args: (string | number)[]): Promise<[number, number]>;
   timedealState(free: string, adm: string, epoch: string, graceMs: number): Promise<[number, number, number, number]>;
-}
+};
 
 /** A value no earlier load of any key wrote. */
 export const newEpoch = () => `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;

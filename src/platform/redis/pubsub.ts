@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import { DependencyUnavailable } from '../dependencies';
-import { failFastOnceReady, failFastOptions, type RedisTimeouts } from './index';
+import { connectRedis, failFastOnceReady, failFastOptions, type Redis, type RedisConnection, type RedisTimeouts } from './index';
 
 type Listener = (message: string) => void;
 
@@ -8,6 +7,9 @@ type Listener = (message: string) => void;
  * Redis pub/sub for the whole process: one subscriber connection, with local
  * fan-out to any number of listeners, so a thousand SSE clients cost one
  * SUBSCRIBE per channel, not one connection each. Channel names get the key prefix.
+ * On a Redis Cluster a PUBLISH on any node reaches subscribers on every node, so
+ * the one subscriber connection (to a node the client picks, another when that
+ * one goes) hears every instance's messages.
  */
 export class PubSub {
   private subscriber?: Redis;
@@ -16,7 +18,7 @@ export class PubSub {
   private readonly confirmed = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly url: string,
+    private readonly conn: RedisConnection | string,
     private readonly prefix: string,
     private readonly publisher: Redis,
     private readonly timeouts: RedisTimeouts = {},
@@ -29,7 +31,7 @@ export class PubSub {
       // have no timeout: ioredis re-subscribes every channel after a reconnect with commands
       // nobody awaits, and one of those failing would be an unhandled rejection.
       this.subscriber = failFastOnceReady(
-        new Redis(this.url, {
+        connectRedis(this.conn, {
           ...failFastOptions(this.timeouts),
           maxRetriesPerRequest: null,
           commandTimeout: undefined,
