@@ -1016,7 +1016,7 @@ export const DEMO_COUPONS: readonly SeedCoupon[] = Array.from({ length: 9 }, (_,
 });
 
 /**
- * Demo time deals (flow 8), by product name from the catalog above: two running
+ * Demo time deals, by product name from the catalog above: two running
  * from an hour before the seed run for a day — the first open to anyone, the
  * second behind a waiting room (only buyers it admitted may buy) — and one
  * starting a day later for 12 hours, so the storefront's deal pages have
