@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import { codeOf, TestApp } from './helpers';
+import { codeOf, RACE_ENV, TestApp } from './helpers';
 
 let t: TestApp;
 before(async () => {
-  t = await TestApp.start({ DB_POOL_SIZE: '30' });
+  t = await TestApp.start({ ...RACE_ENV, DB_POOL_SIZE: '30' });
 });
 after(() => t.close());
 

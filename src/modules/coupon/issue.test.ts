@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { codeOf, type TestApp, type TestResponse } from '../../../test/helpers';
+import { codeOf, RACE_ENV, type TestApp, type TestResponse } from '../../../test/helpers';
 import { isAppError } from '../../platform/http/errors';
 import { CouponRedis } from './redis';
 import { CouponService } from './service';
@@ -16,7 +16,7 @@ let coupons: CouponService;
 let keys: CouponRedis;
 
 before(async () => {
-  ({ t, coupons } = await startCouponApp());
+  ({ t, coupons } = await startCouponApp(RACE_ENV));
   keys = new CouponRedis(t.redis);
 });
 after(async () => {

@@ -11,13 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { API_PREFIX } from '../../platform/http/envelope';
+import { RACE_ENV } from '../../../test/helpers';
 import { dealKeys } from './redis';
 import { iso, makeProduct, startDealApp, type DealTestApp } from './test-support';
 
 let h: DealTestApp;
 let base = '';
 before(async () => {
-  h = await startDealApp({ DB_POOL_SIZE: '40' });
+  h = await startDealApp({ ...RACE_ENV, DB_POOL_SIZE: '40' });
   // 1,000 connections open at once: an accept queue that holds them all (Node's default is 511).
   await h.t.app.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
   base = `http://127.0.0.1:${(h.t.app.server.address() as AddressInfo).port}${API_PREFIX}`;
