@@ -8,6 +8,9 @@ export type CouponRow = Selectable<CouponsTable>;
 export type CouponWithIssued = CouponRow & { issued_quantity: number };
 export type UserCouponRow = Selectable<UserCouponsTable>;
 
+/** MySQL answers COUNT(*) as a string or bigint: the issued count as a number. */
+const withIssued = (row: CouponRow & { issued_quantity: unknown }): CouponWithIssued => ({ ...row, issued_quantity: Number(row.issued_quantity) });
+
 /** A user coupon with the coupon fields its response shows. */
 export interface UserCouponView extends UserCouponRow {
   coupon_code: string;
@@ -50,7 +53,7 @@ export class CouponRepository {
       .select(issuedCount.as('issued_quantity'))
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && { ...row, issued_quantity: Number(row.issued_quantity) };
+    return row && withIssued(row);
   }
 
   /** Admin list: createdAt ASC (id breaks ties). */
@@ -64,7 +67,7 @@ export class CouponRepository {
       .limit(limit)
       .offset(offset)
       .execute();
-    return rows.map((r) => ({ ...r, issued_quantity: Number(r.issued_quantity) }));
+    return rows.map(withIssued);
   }
 
   async count(): Promise<number> {
@@ -85,7 +88,7 @@ export class CouponRepository {
       .orderBy('expires_at', 'asc')
       .orderBy('id', 'asc')
       .execute();
-    return rows.map((r) => ({ ...r, issued_quantity: Number(r.issued_quantity) }));
+    return rows.map(withIssued);
   }
 
   /**
@@ -103,7 +106,7 @@ export class CouponRepository {
       .orderBy('expires_at', 'asc')
       .orderBy('id', 'asc')
       .execute();
-    return rows.map((r) => ({ ...r, issued_quantity: Number(r.issued_quantity) }));
+    return rows.map(withIssued);
   }
 
   /**

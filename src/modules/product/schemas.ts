@@ -4,6 +4,19 @@ import { DateTime, Money, msg, OptionalNullable, Ref, Text } from '../../platfor
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
+/** The fields an admin writes, as the examples of both the product and the product request show them. */
+const PRODUCT_FIELDS_EXAMPLE = {
+  name: '아이폰 15 프로',
+  description: '티타늄 디자인, A17 Pro 칩',
+  price: 1550000,
+  discountPrice: 1450000,
+  stock: 120,
+  imageUrl: 'https://cdn.example.com/products/42.jpg',
+  category: '스마트폰',
+  featured: true,
+  images: ['https://cdn.example.com/products/42-1.jpg'],
+};
+
 export const ProductResponse = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -24,15 +37,7 @@ export const ProductResponse = Type.Object({
   examples: [
     {
       id: 42,
-      name: '아이폰 15 프로',
-      description: '티타늄 디자인, A17 Pro 칩',
-      price: 1550000,
-      discountPrice: 1450000,
-      stock: 120,
-      imageUrl: 'https://cdn.example.com/products/42.jpg',
-      category: '스마트폰',
-      featured: true,
-      images: ['https://cdn.example.com/products/42-1.jpg'],
+      ...PRODUCT_FIELDS_EXAMPLE,
       averageRating: null,
       reviewCount: null,
       createdAt: '2026-01-20T09:30:00.000Z',
@@ -136,17 +141,7 @@ export const AdminProductRequest = Type.Object(
   {
     additionalProperties: false,
     examples: [
-      {
-        name: '아이폰 15 프로',
-        description: '티타늄 디자인, A17 Pro 칩',
-        price: 1550000,
-        discountPrice: 1450000,
-        stock: 120,
-        imageUrl: 'https://cdn.example.com/products/42.jpg',
-        category: '스마트폰',
-        featured: true,
-        images: ['https://cdn.example.com/products/42-1.jpg'],
-      },
+      PRODUCT_FIELDS_EXAMPLE,
     ],
   },
 );

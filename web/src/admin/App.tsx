@@ -2,11 +2,11 @@
  * The console's frame: the sign-in page until an operator is signed in, then
  * the navigation and the page the path names (under `/admin`).
  */
-import { Link, Redirect, Route, Router, Switch, useRoute } from 'wouter';
+import { Link, Redirect, Route, Router, Switch } from 'wouter';
 import { useSession } from '../shared/context';
-import { LANGS, type Lang } from '../shared/i18n';
 import { ADMIN_ROLES, hasAnyRole } from '../shared/session';
 import { Button } from '../shared/ui';
+import { LanguageSwitch, NavLink } from '../shared/ui/nav';
 import { useT, type MessageKey } from './messages';
 import { LoginPage } from './pages/Login';
 import { CouponsPage } from './pages/Coupons';
@@ -29,28 +29,6 @@ const NAV: { path: string; key: MessageKey; testId: string }[] = [
   { path: '/insights', key: 'nav.insights', testId: 'nav-insights' },
 ];
 
-function NavLink({ path, label, testId }: { path: string; label: string; testId: string }) {
-  const [active] = useRoute(`${path}/*?`);
-  return (
-    <Link href={path} data-testid={testId} className={`nav-link ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined}>
-      {label}
-    </Link>
-  );
-}
-
-function LanguageSwitch() {
-  const { lang, setLang, t } = useT();
-  return (
-    <select aria-label={t('app.language')} className="lang" value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-      {LANGS.map((l) => (
-        <option key={l} value={l}>
-          {l === 'ko' ? '한국어' : 'English'}
-        </option>
-      ))}
-    </select>
-  );
-}
-
 export function App() {
   const { user, session } = useSession();
   const { t } = useT();
@@ -59,7 +37,7 @@ export function App() {
   return (
     <Router base={BASE}>
       {!operator ? (
-        <LoginPage languageSwitch={<LanguageSwitch />} />
+        <LoginPage languageSwitch={<LanguageSwitch label={t('app.language')} />} />
       ) : (
         <div className="shell">
           <header className="topbar">
@@ -72,7 +50,7 @@ export function App() {
               ))}
             </nav>
             <div className="topbar-end">
-              <LanguageSwitch />
+              <LanguageSwitch label={t('app.language')} />
               <Button variant="ghost" data-testid="sign-out" onClick={() => session.signOut()}>
                 {t('nav.signOut')}
               </Button>

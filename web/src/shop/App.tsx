@@ -5,10 +5,10 @@
  * the service's web plugin).
  */
 import type { ComponentType } from 'react';
-import { Link, Redirect, Route, Switch, useRoute } from 'wouter';
+import { Link, Redirect, Route, Switch } from 'wouter';
 import { useSession } from '../shared/context';
-import { LANGS, type Lang } from '../shared/i18n';
 import { Button } from '../shared/ui';
+import { LanguageSwitch, NavLink } from '../shared/ui/nav';
 import { CartProvider, RequireUser, useCart } from './common';
 import { useT, type MessageKey } from './messages';
 import { CartPage } from './pages/Cart';
@@ -21,29 +21,6 @@ import { OrderPage, OrdersPage } from './pages/Orders';
 import { ProductPage } from './pages/Product';
 import { QueuePage } from './pages/Queue';
 import { SearchBox, SearchPage } from './pages/Search';
-
-function NavLink({ path, label, testId, badge }: { path: string; label: string; testId: string; badge?: number }) {
-  const [active] = useRoute(`${path}/*?`);
-  return (
-    <Link href={path} data-testid={testId} className={`nav-link ${active ? 'active' : ''}`} aria-current={active ? 'page' : undefined}>
-      {label}
-      {badge ? <span className="nav-badge" data-testid="cart-count">{badge}</span> : null}
-    </Link>
-  );
-}
-
-function LanguageSwitch() {
-  const { lang, setLang, t } = useT();
-  return (
-    <select aria-label={t('app.language')} className="lang" value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-      {LANGS.map((l) => (
-        <option key={l} value={l}>
-          {l === 'ko' ? '한국어' : 'English'}
-        </option>
-      ))}
-    </select>
-  );
-}
 
 const NAV: { path: string; key: MessageKey; testId: string }[] = [
   { path: '/deals', key: 'nav.deals', testId: 'nav-deals' },
@@ -68,7 +45,7 @@ function Header() {
         <NavLink path="/cart" label={t('nav.cart')} testId="nav-cart" badge={count} />
       </nav>
       <div className="topbar-end">
-        <LanguageSwitch />
+        <LanguageSwitch label={t('app.language')} />
         {user ? (
           <Button variant="ghost" data-testid="sign-out" onClick={() => session.signOut()}>
             {t('nav.signOut')}
