@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { OrderSaga } from '../order/saga';
 import { dealKeys } from './redis';
-import { TimeDealService } from './service';
+import { SOLD_OUT_MEMO_MS, TimeDealService } from './service';
 import { codeOf, iso, makeProduct, startDealApp, type DealTestApp } from './test-support';
 
 let h: DealTestApp;
@@ -286,7 +286,7 @@ describe('sold out', () => {
       // A unit freed behind this instance's back (another instance, a rebuild elsewhere) is offered after the moment.
       assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
       const before = scripts;
-      await sleep(300);
+      await sleep(SOLD_OUT_MEMO_MS + 50);
       assert.equal(codeOf(await buy(deal, 1, (await user()).token)), 'S704');
       assert.equal(scripts, before + 1, 'asks Redis again once the moment has passed');
     } finally {
@@ -350,7 +350,7 @@ describe('Redis and MySQL stay one', () => {
       for (let wave = 0; wave < 8; wave++) {
         const buyers = await Promise.all(Array.from({ length: 50 }, user));
         // Past the moment a sold-out answer is trusted without Redis, so every wave meets the script.
-        await sleep(300);
+        await sleep(SOLD_OUT_MEMO_MS + 50);
         runs = 0;
         answers.push(
           ...(await Promise.all(

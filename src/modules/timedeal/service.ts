@@ -87,7 +87,7 @@ const DEAL_CACHE_MS = 1_000;
  * gives back end it at once; units given back elsewhere are offered here at most this late.
  * (A buyer already at the max per user hears S704 rather than S705 during that moment.)
  */
-const SOLD_OUT_MEMO_MS = 250;
+export const SOLD_OUT_MEMO_MS = 250;
 
 /** MySQL refused what Redis admitted: no unit left, or the user would go over the max per user. */
 class Refused extends Error {
