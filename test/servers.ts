@@ -343,7 +343,8 @@ export async function startMariaDb(): Promise<PrivateServer> {
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   const install = spawnSync(
     program('mariadb-install-db'),
-    ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
+    // `--tmpdir` reaches the bootstrap server too, which would otherwise clear the shared /tmp's `#sql*` files (below).
+    ['--no-defaults', `--datadir=${data}`, `--tmpdir=${dir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
     { encoding: 'utf8' },
   );
   if (install.status !== 0) {
