@@ -7,6 +7,13 @@ function error(message: string, fields: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), fields);
 }
 
+/** A logger that keeps the warning lines. */
+function recorder() {
+  const lines: string[] = [];
+  const log = { warn: (_obj: unknown, msg: string) => lines.push(msg) } as unknown as FastifyBaseLogger;
+  return { lines, log };
+}
+
 describe('dependencyDown: which errors mean a dependency is down', () => {
   test('mysql2: unreachable, lost, shutting down, killed, out of connections, pool closed, acquire timeout', () => {
     const down = [
@@ -42,11 +49,26 @@ describe('dependencyDown: which errors mean a dependency is down', () => {
     for (const err of down) assert.equal(dependencyDown(err), 'redis', err.message);
   });
 
+  test("a lock InnoDB gave up on (a deadlock's victim, a lock wait timeout) is MySQL too busy: 503, yet no outage", () => {
+    const contention = [
+      error('Deadlock found when trying to get lock; try restarting transaction', { code: 'ER_LOCK_DEADLOCK', errno: 1213, sqlState: '40001' }),
+      error('Lock wait timeout exceeded; try restarting transaction', { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205, sqlState: 'HY000' }),
+    ];
+    const { log, lines } = recorder();
+    const monitor = new DependencyMonitor(log, async () => undefined);
+    for (const err of contention) {
+      assert.equal(dependencyDown(err), 'mysql', err.message);
+      assert.equal(monitor.report(err), true);
+    }
+    assert.equal(monitor.isDown('mysql'), false);
+    assert.deepEqual(lines, []);
+    monitor.close();
+  });
+
   test('follows cause; everything else is not an outage', () => {
     assert.equal(dependencyDown(new Error('wrapped', { cause: error('x', { code: 'ECONNREFUSED' }) })), 'mysql');
     const notDown = [
       error("Duplicate entry 'a' for key 'uk'", { code: 'ER_DUP_ENTRY', errno: 1062, sqlState: '23000' }),
-      error('Lock wait timeout exceeded', { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205, sqlState: 'HY000' }),
       error('You have an error in your SQL syntax', { code: 'ER_PARSE_ERROR', errno: 1064, sqlState: '42000', fatal: false }),
       Object.assign(error('WRONGTYPE Operation against a key holding the wrong kind of value'), { name: 'ReplyError' }),
       new TypeError('x is undefined'),
@@ -58,12 +80,6 @@ describe('dependencyDown: which errors mean a dependency is down', () => {
 });
 
 describe('DependencyMonitor: one line per change of state', () => {
-  function recorder() {
-    const lines: string[] = [];
-    const log = { warn: (_obj: unknown, msg: string) => lines.push(msg) } as unknown as FastifyBaseLogger;
-    return { lines, log };
-  }
-
   test('down many times, up many times: two lines; MySQL is probed until it answers', async () => {
     const { lines, log } = recorder();
     const busy = new DependencyMonitor(log);

@@ -93,8 +93,24 @@ interface ErrorLike {
 }
 
 /**
+ * InnoDB chose this transaction as a deadlock's victim and rolled it back
+ * whole: it may run again from the start.
+ */
+export function isDeadlock(err: unknown): boolean {
+  const e = err as ErrorLike | null;
+  return !!e && (e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213);
+}
+
+/** A lock InnoDB gave up on (a deadlock's victim, a lock wait timeout): contention, not an outage. */
+function isLockContention(err: unknown): boolean {
+  const e = err as ErrorLike | null;
+  return isDeadlock(e) || (!!e && (e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205));
+}
+
+/**
  * Which dependency an error says is down (unreachable, restarting, timing
- * out, out of connections), or undefined for any other error. Follows
+ * out, out of connections) or too busy for now (a lock InnoDB gave up on),
+ * or undefined for any other error. Follows
  * `cause` (and an AggregateError's errors) a few levels deep.
  */
 export function dependencyDown(err: unknown, depth = 0): Dependency | undefined {
@@ -106,6 +122,7 @@ export function dependencyDown(err: unknown, depth = 0): Dependency | undefined 
   if (REDIS_NAMES.has(name) || REDIS_MESSAGES.some((m) => message.includes(m))) return 'redis';
   if (name === 'ReplyError' && REDIS_REPLY_PREFIXES.some((p) => message.startsWith(p))) return 'redis';
   if (typeof e.code === 'string' && MYSQL_CODES.has(e.code)) return 'mysql';
+  if (isLockContention(e)) return 'mysql';
   if (typeof e.errno === 'number' && MYSQL_ERRNOS.has(e.errno) && 'sqlState' in e) return 'mysql';
   if (MYSQL_MESSAGES.some((m) => message.includes(m))) return 'mysql';
   // mysql2 marks errors that ended the connection as fatal (a server error reply never is).
@@ -165,7 +182,7 @@ export class DependencyMonitor {
   report(err: unknown): boolean {
     const dependency = dependencyDown(err);
     if (!dependency) return false;
-    if (err instanceof DependencyUnavailable && err.busy) return true;
+    if ((err instanceof DependencyUnavailable && err.busy) || isLockContention(err)) return true;
     // Redis' state comes from its clients' connection events (they also say when it is back).
     if (dependency === 'mysql') this.markDown(dependency, err);
     return true;

@@ -396,6 +396,86 @@ describe('Redis keys lost', () => {
     assert.equal(s.stock, null, 'an INACTIVE coupon has no keys');
   });
 
+  test('one user admitted twice (keys lost in between), one of them with the last unit: their transactions deadlock, one is run again, no 500', async () => {
+    const c = await createCoupon(coupons, { totalQuantity: 2 });
+    const [a, other] = await users(2);
+    // Each admission stops at its own gate, in order, between its script and its transaction.
+    type Gate = { arrive: () => void; reached: Promise<void>; open: () => void; opened: Promise<void> };
+    const gates: Gate[] = [];
+    let arrived = 0;
+    coupons.failpoints.afterScript = async () => {
+      const gate = gates[arrived++];
+      if (!gate) return; // a retry after the gates (a unit MySQL refused): straight on
+      gate.arrive();
+      await gate.opened;
+    };
+    const admit = (u: User) => {
+      const gate = {} as Gate;
+      gate.reached = new Promise((r) => (gate.arrive = r));
+      gate.opened = new Promise((r) => (gate.open = r));
+      gates.push(gate);
+      return issue(c.id, u);
+    };
+    const deadlocks = async () => {
+      const { rows } = await sql<{ Value: string }>`SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'`.execute(t.db);
+      return Number(rows[0].Value);
+    };
+    // Statements of this test's database still running (waiting on a lock: nothing else here takes long).
+    const waiting = async () => {
+      const { rows } = await sql<{ info: string }>`SELECT info FROM information_schema.PROCESSLIST
+        WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID()`.execute(t.db);
+      return rows.map((r) => r.info.split(' ').slice(0, 3).join(' '));
+    };
+    const untilWaiting = async (statements: string[]) => {
+      for (let i = 0; i < 400 && (await waiting()).length < statements.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual((await waiting()).sort(), statements);
+    };
+    let unlock!: () => void;
+    try {
+      const first = admit(other); // unit 1
+      await gates[0].reached;
+      const last = admit(a); // unit 2, the last: its transaction takes the coupon row first
+      await gates[1].reached;
+      await keys.remove(c.id);
+      const again = admit(a); // a is no longer counted: unit 1 again, one left after it
+      await gates[2].reached;
+
+      // Something else holds the coupon row meanwhile (a rebuild, an expiry).
+      const locked = new Promise<void>((r) => (unlock = r));
+      let holding!: () => void;
+      const isHolding = new Promise<void>((r) => (holding = r));
+      const holder = t.db.transaction().execute(async (trx) => {
+        await sql`SELECT id FROM coupons WHERE id = ${c.id} FOR UPDATE`.execute(trx);
+        holding();
+        await locked;
+      });
+      await isHolding;
+      gates[1].open(); // the last unit's UPDATE of the coupon row waits
+      await untilWaiting(['update `coupons` set']);
+      gates[2].open(); // a's second INSERT writes its user key, then its foreign-key check waits
+      await untilWaiting(['insert into `user_coupons`', 'update `coupons` set']);
+      const before = await deadlocks();
+      unlock(); // the UPDATE goes first and meets a's user key: a cycle InnoDB breaks
+      await holder;
+      const answers = [await last, await again].map((r) => (r.status === 201 ? '201' : `${r.status} ${codeOf(r)}`)).sort();
+      assert.deepEqual(answers, ['201', '409 S604']);
+      assert.ok((await deadlocks()) > before, 'InnoDB broke a deadlock');
+      gates[0].open();
+      assert.equal((await first).status, 201);
+    } finally {
+      unlock?.();
+      gates.forEach((g) => g.open());
+      coupons.failpoints.afterScript = undefined;
+    }
+    // The first admission's entry went with the lost keys, so Redis counts its row from the next load on.
+    await coupons.rebuild(c.id);
+    const s = await state(c.id, c.code);
+    assert.deepEqual(s.rows, [a.id, other.id].sort());
+    assert.deepEqual(s.members, s.rows);
+    assert.equal(s.stock, 0);
+    assert.equal(s.coupon.status, 'EXHAUSTED');
+  });
+
   test('keys lost between the script and the INSERT: the row stands, and the next load counts it', async () => {
     const c = await createCoupon(coupons, { totalQuantity: 1 });
     const [a, b] = await users(2);

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
-import { inTransaction, type Tx } from '../../platform/db/tx';
+import { inTransaction, retryOnDeadlock, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
@@ -426,42 +426,47 @@ export class CouponService {
     let committing = false;
     try {
       if (this.failpoints.afterScript) await this.failpoints.afterScript(userId, coupon.id);
-      const id = await inTransaction(this.db, async (trx) => {
-        const repo = this.repo.with(trx);
-        // Only the issuance that took the last unit touches the coupon row, and first
-        // (an exclusive lock taken before any shared one: no lock upgrade, no deadlock).
-        if (admission.remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
-        const id = await repo.insertUserCoupon({
-          user_id: userId,
-          coupon_id: coupon.id,
-          unit_no: admission.unit,
-          status: 'AVAILABLE',
-          issued_at: issuedAt,
-          expires_at: coupon.expires_at,
-        });
-        const payload: CouponIssuedPayload = {
-          userId,
-          couponCode: coupon.code,
-          couponName: coupon.name,
-          discountType: coupon.discount_type,
-          discountValue: Math.trunc(toMinor(coupon.discount_value) / 100),
-          expiresAt: coupon.expires_at.toISOString(),
-          couponId: coupon.id,
-        };
-        // The INSERT shares the coupon row's lock from here to commit, so a deactivation or
-        // expiry (which removes the keys under that row's exclusive lock) is either over or
-        // waits. Keys gone: ask the row (keys wiped from Redis are no reason to refuse).
-        // (Asked while the event row is written: no round trip more while the connection is held.)
-        const [epoch] = await Promise.all([this.keys.epoch(coupon.id), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
-        if (epoch === null) {
-          const status = await repo.lockedStatus(coupon.id);
-          if (status === 'INACTIVE') throw fail('COUPON_INACTIVE');
-          if (status === 'EXPIRED') throw fail('COUPON_EXPIRED');
-        }
-        await this.failpoints.beforeCommit?.(userId, coupon.id);
-        committing = true;
-        return id;
-      });
+      // A deadlock's victim runs again with the same unit (one user admitted twice after the keys
+      // were lost, one admission with the last unit: the two can lock in opposite orders).
+      const id = await retryOnDeadlock(() =>
+        inTransaction(this.db, async (trx) => {
+          committing = false;
+          const repo = this.repo.with(trx);
+          // Only the issuance that took the last unit touches the coupon row, and first
+          // (an exclusive lock taken before any shared one: no lock upgrade).
+          if (admission.remaining === 0) await repo.setStatus(coupon.id, ['ACTIVE'], 'EXHAUSTED');
+          const id = await repo.insertUserCoupon({
+            user_id: userId,
+            coupon_id: coupon.id,
+            unit_no: admission.unit,
+            status: 'AVAILABLE',
+            issued_at: issuedAt,
+            expires_at: coupon.expires_at,
+          });
+          const payload: CouponIssuedPayload = {
+            userId,
+            couponCode: coupon.code,
+            couponName: coupon.name,
+            discountType: coupon.discount_type,
+            discountValue: Math.trunc(toMinor(coupon.discount_value) / 100),
+            expiresAt: coupon.expires_at.toISOString(),
+            couponId: coupon.id,
+          };
+          // The INSERT shares the coupon row's lock from here to commit, so a deactivation or
+          // expiry (which removes the keys under that row's exclusive lock) is either over or
+          // waits. Keys gone: ask the row (keys wiped from Redis are no reason to refuse).
+          // (Asked while the event row is written: no round trip more while the connection is held.)
+          const [epoch] = await Promise.all([this.keys.epoch(coupon.id), emit(trx, Topics.COUPON_ISSUED, coupon.code, payload)]);
+          if (epoch === null) {
+            const status = await repo.lockedStatus(coupon.id);
+            if (status === 'INACTIVE') throw fail('COUPON_INACTIVE');
+            if (status === 'EXPIRED') throw fail('COUPON_EXPIRED');
+          }
+          await this.failpoints.beforeCommit?.(userId, coupon.id);
+          committing = true;
+          return id;
+        }),
+      );
       // The row stands: the pending user becomes a holder. If Redis can't be reached now,
       // the reconcile job does it (it finds the row).
       await this.keys.settle(coupon.id, userId, admission.entry, { holder: true, unitFree: false }).catch(() => undefined);

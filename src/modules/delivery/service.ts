@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
-import { inTransaction, type Tx } from '../../platform/db/tx';
+import { inTransaction, retryOnDeadlock, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { isAdmin, type Principal } from '../../platform/http/auth';
 import { fail } from '../../platform/http/errors';
@@ -30,9 +30,6 @@ const ESTIMATED_DAYS = 3;
 
 /** A fresh tracking number colliding with a taken one (48 random bits): retry this often. */
 const MAX_TRACKING_ATTEMPTS = 3;
-
-/** InnoDB picked this transaction as a deadlock victim: it was rolled back whole and may simply run again. */
-const MAX_DEADLOCK_ATTEMPTS = 3;
 
 /**
  * Who reacts to a delivery's status changes (the order module: SHIPPED → order
@@ -158,14 +155,7 @@ export class DeliveryService {
   async updateStatus(trackingNumber: string, req: UpdateDeliveryStatus, actor: Principal): Promise<DeliveryResponse> {
     if (!isAdmin(actor)) throw fail('FORBIDDEN');
     if (!isDeliveryStatus(req.status)) throw fail('INVALID_DELIVERY_STATUS');
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await inTransaction(this.db, (trx) => this.applyStatus(trx, trackingNumber, req));
-      } catch (err) {
-        if (isDeadlock(err) && attempt < MAX_DEADLOCK_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    return retryOnDeadlock(() => inTransaction(this.db, (trx) => this.applyStatus(trx, trackingNumber, req)));
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -236,11 +226,6 @@ export function newTrackingNumber(): string {
 export function utcDatePlusDays(from: Date, days: number): string {
   const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + days));
   return d.toISOString().slice(0, 10);
-}
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | null;
-  return !!e && (e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213);
 }
 
 function statusText(status: string): string {

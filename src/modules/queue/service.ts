@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
-import { dependencyDown } from '../../platform/dependencies';
+import { dependencyDown, isDeadlock } from '../../platform/dependencies';
 import type { Db } from '../../platform/db/index';
 import { isDuplicateKey } from '../../platform/db/index';
 import { inTransaction } from '../../platform/db/tx';
@@ -102,8 +102,7 @@ const QUEUE_LOCK_LEASE_MS = 30_000;
 const ACTIVATE_ATTEMPTS = 8;
 
 function isRetryable(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | null;
-  return isDuplicateKey(err, QUEUE_EVENT_KEY) || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+  return isDuplicateKey(err, QUEUE_EVENT_KEY) || isDeadlock(err);
 }
 
 /**

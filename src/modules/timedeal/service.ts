@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/index';
-import { afterCommit, inTransaction, type Tx } from '../../platform/db/tx';
+import { afterCommit, inTransaction, retryOnDeadlock, type Tx } from '../../platform/db/tx';
 import { emit, Topics } from '../../platform/events/outbox';
 import { fail, isAppError, type FieldError } from '../../platform/http/errors';
 import { toPage, type Page, type PageRequest } from '../../platform/http/pagination';
@@ -77,8 +77,6 @@ const DEFAULT_REBUILD_INTERVAL_MS = 3_000;
 const DEFAULT_ADMISSION_GRACE_MS = 5_000;
 /** A purchase whose keys were missing asks the script again once they are rebuilt; after this many tries: S408. */
 const MAX_PURCHASE_ATTEMPTS = 4;
-/** InnoDB rolled the purchase transaction back whole as a deadlock victim: it may simply run again. */
-const MAX_DEADLOCK_ATTEMPTS = 3;
 /** How long an ACTIVE deal product's details are reused by purchase pre-checks (the transaction re-checks under lock). */
 const DEAL_CACHE_MS = 1_000;
 /**
@@ -94,11 +92,6 @@ class Refused extends Error {
   constructor(readonly code: 'TIMEDEAL_SOLD_OUT' | 'TIMEDEAL_PURCHASE_LIMIT_EXCEEDED') {
     super(code);
   }
-}
-
-function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | undefined;
-  return !!e && (e.code === 'ER_LOCK_DEADLOCK' || e.errno === 1213);
 }
 
 interface CachedDealProduct {
@@ -433,15 +426,7 @@ export class TimeDealService implements DealUnits {
         return { id: purchaseId, orderNumber: order.orderNumber, paymentDueAt: order.paymentDueAt, extra, overruled: claimed < req.quantity };
       });
     try {
-      let done: Awaited<ReturnType<typeof attempt>>;
-      for (let tries = 1; ; tries++) {
-        try {
-          done = await attempt();
-          break;
-        } catch (err) {
-          if (!isDeadlock(err) || tries >= MAX_DEADLOCK_ATTEMPTS) throw err;
-        }
-      }
+      const done = await retryOnDeadlock(attempt);
       if (admission || done.extra.length > 0) {
         // The admission's record goes; units MySQL gave instead of refused ones leave the free set.
         await this.keys.settle(dealId, row.product_id, userId, admission?.id ?? '', done.extra).catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { isDeadlock } from '../dependencies';
 import type { Database } from './types';
 
 /** Anything queries run on: the pool or an open transaction. */
@@ -60,4 +61,19 @@ export function beforeCommit(trx: Tx, fn: (trx: Tx) => Promise<unknown>): void {
 /** Defers `fn` to after the commit of `trx` (opened by `inTransaction`). */
 export function afterCommit(trx: Tx, fn: () => unknown): void {
   hooksOf(trx, 'afterCommit').afterCommit.push(fn);
+}
+
+/**
+ * Runs `transaction` (the whole of it) again when InnoDB rolls it back as a
+ * deadlock's victim, `attempts` runs in all; the last deadlock is thrown (it
+ * answers 503: the client may try again).
+ */
+export async function retryOnDeadlock<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let run = 1; ; run++) {
+    try {
+      return await transaction();
+    } catch (err) {
+      if (!isDeadlock(err) || run >= attempts) throw err;
+    }
+  }
 }
