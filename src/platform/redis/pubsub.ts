@@ -1,5 +1,5 @@
 import { DependencyUnavailable } from '../dependencies';
-import { connectRedis, failFastOnceReady, failFastOptions, type Redis, type RedisConnection, type RedisTimeouts } from './index';
+import { connectRedis, failFastOnceReady, failFastOptions, isCluster, type Redis, type RedisConnection, type RedisTimeouts } from './index';
 
 type Listener = (message: string) => void;
 
@@ -28,16 +28,31 @@ export class PubSub {
     if (!this.subscriber) {
       // Once connected, a SUBSCRIBE while Redis is down fails at once (503 for the stream that
       // asked). Unlike the main client, commands in flight are kept for the next connection and
-      // have no timeout: ioredis re-subscribes every channel after a reconnect with commands
-      // nobody awaits, and one of those failing would be an unhandled rejection.
-      this.subscriber = failFastOnceReady(
+      // have no timeout. The channels are subscribed again here after a reconnect, not by ioredis:
+      // its own re-subscribe is a command nobody awaits, so Redis gone again at that moment made
+      // it an unhandled rejection. (A Cluster's subscriber connection is ioredis' own, and does
+      // handle its re-subscribe.)
+      const client = failFastOnceReady(
         connectRedis(this.conn, {
           ...failFastOptions(this.timeouts),
           maxRetriesPerRequest: null,
           commandTimeout: undefined,
           connectionName: 'shop-subscriber',
+          autoResubscribe: false,
         }),
       );
+      if (!isCluster(client)) {
+        let readyBefore = false;
+        client.on('ready', () => {
+          const channels = [...this.listeners.keys()];
+          if (readyBefore && channels.length > 0) {
+            // Failing means the connection went again: the next 'ready' tries again.
+            client.subscribe(...channels).catch(() => undefined);
+          }
+          readyBefore = true;
+        });
+      }
+      this.subscriber = client;
       this.subscriber.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel);
         if (!set) return;
