@@ -100,11 +100,13 @@ export interface LinePosition {
   size: number;
 }
 
-/** What a new stream reads in one round trip (null size: the read failed). */
+/** What a new stream reads in one round trip (open.lua). */
 export interface StreamOpening {
   rank: number | null;
-  size: number | null;
+  size: number;
   settings: StreamSettings | null;
+  /** The moment of the open on Redis' clock (µs), as its notice says. */
+  opened: number;
 }
 
 /** The admission job's view of one queue: `meta`'s id and last reconcile, and the last admission slot. */
@@ -146,6 +148,7 @@ type ScriptedRedis = Redis & {
   queueUnadmit(waiting: string, entered: string, ver: string, ...pairs: Arg[]): Promise<number>;
   queueRemove(waiting: string, entered: string, users: string, ver: string, token: string, userId: string): Promise<[number, number]>;
   queueTick(waiting: string, ver: string, meta: string, lastVer: string, maxScore: Arg): Promise<[string, number, string, string, number, string[]]>;
+  queueOpen(waiting: string, meta: string, token: string, channel: string, instanceId: string): Promise<[number, number, string, string, string]>;
   queueGate(meta: string, users: string, waiting: string, entered: string, userId: string, now: Arg): Promise<number>;
 };
 
@@ -158,13 +161,13 @@ function settingsFrom(batch: unknown, interval: unknown): StreamSettings | null 
 /**
  * The waiting room's Redis side: one Lua script per atomic operation
  * (`enter.lua`, `admit.lua`, `unadmit.lua`, `remove.lua`, `tick.lua`,
- * `gate.lua`; their headers say KEYS, ARGV and every return value) and every
+ * `open.lua`, `gate.lua`; their headers say KEYS, ARGV and every return value) and every
  * other command the queue sends. The client's key prefix applies to every key,
  * Lua KEYS included.
  */
 export class QueueRedis {
   private readonly redis: ScriptedRedis;
-  /** Channels carry the key prefix (as PubSub names them); PUBLISH in a pipeline must add it itself. */
+  /** Channels carry the key prefix (as PubSub names them); PUBLISH in a script must add it itself. */
   private readonly channelPrefix: string;
 
   constructor(redis: Redis) {
@@ -174,6 +177,7 @@ export class QueueRedis {
     defineLuaCommand(redis, 'queueRemove', new URL('./remove.lua', import.meta.url));
     defineLuaCommand(redis, 'queueGate', new URL('./gate.lua', import.meta.url));
     defineLuaCommand(redis, 'queueTick', new URL('./tick.lua', import.meta.url));
+    defineLuaCommand(redis, 'queueOpen', new URL('./open.lua', import.meta.url));
     this.redis = redis as ScriptedRedis;
     this.channelPrefix = redis.options.keyPrefix ?? '';
   }
@@ -257,21 +261,13 @@ export class QueueRedis {
   }
 
   /**
-   * A new stream's one round trip: the token's rank, the line's length, the
-   * stream settings, and `message` published on the queue's channel.
+   * open.lua: a new stream's one round trip — the token's rank, the line's
+   * length, the stream settings — and the notice that closes the token's older
+   * streams elsewhere, stamped with the moment of this open.
    */
-  async openStream(keys: QueueKeys, token: string, message: string): Promise<StreamOpening> {
-    const res = await this.redis
-      .pipeline()
-      .zrank(keys.waiting, token)
-      .zcard(keys.waiting)
-      .hmget(keys.meta, 'entryBatchSize', 'entryIntervalSeconds')
-      .publish(this.channelPrefix + keys.channel, message)
-      .exec();
-    const rank = res?.[0]?.[1] as number | null | undefined;
-    const size = res?.[1]?.[1] as number | null | undefined;
-    const meta = res?.[2]?.[1] as (string | null)[] | undefined;
-    return { rank: rank ?? null, size: size ?? null, settings: settingsFrom(meta?.[0], meta?.[1]) };
+  async openStream(keys: QueueKeys, token: string, instanceId: string): Promise<StreamOpening> {
+    const [rank, size, batch, interval, opened] = await this.redis.queueOpen(keys.waiting, keys.meta, token, this.channelPrefix + keys.channel, instanceId);
+    return { rank: Number(rank) >= 0 ? Number(rank) : null, size: Number(size), settings: settingsFrom(batch, interval), opened: Number(opened) };
   }
 
   /**

@@ -162,12 +162,13 @@ test('the same token subscribing again closes the first stream', async () => {
   const first = await open(`/queue/TIMEDEAL/${id}/subscribe/${tokens[0]}`);
   await first.next(isStatus(1));
   const second = await open(`/queue/TIMEDEAL/${id}/subscribe/${tokens[0]}`);
+  let other: Awaited<ReturnType<typeof instance>> | undefined;
   try {
     await second.next(isStatus(1));
     await first.ended;
     assert.equal(first.frames.filter((f) => f.event !== 'queue-status').length, 0);
     // …also when the new stream is opened on another instance.
-    const other = await instance(another());
+    other = await instance(another());
     const third = await openAt(other.url, `/sub/TIMEDEAL/${id}/${tokens[1]}`);
     const fourth = await openAt(other.url, `/sub/TIMEDEAL/${id}/${tokens[1]}`);
     await fourth.next(isStatus(2));
@@ -177,6 +178,7 @@ test('the same token subscribing again closes the first stream', async () => {
     await fourth.ended;
     mine.close();
     await other.close();
+    other = undefined;
     await queue.process('TIMEDEAL', id);
     const entered = await second.next((f) => f.event === 'queue-entered');
     assert.equal(entered.data.data.entryToken, tokens[0]);
@@ -184,6 +186,27 @@ test('the same token subscribing again closes the first stream', async () => {
   } finally {
     first.close();
     second.close();
+    await other?.close();
+  }
+});
+
+test('a replace notice that arrives late (its stream opened before this one) leaves the stream open; a newer one closes it', async () => {
+  const id = freshEvent();
+  const [token] = await line(id, 1);
+  const mine = await open(`/queue/TIMEDEAL/${id}/subscribe/${token}`);
+  try {
+    await mine.next(isStatus(1));
+    const channel = (t.redis.options.keyPrefix ?? '') + queueKeys('TIMEDEAL', id).channel;
+    const [sec, usec] = await t.redis.time();
+    const now = Number(sec) * 1_000_000 + Number(usec); // Redis' clock, as the notices are stamped
+    const notice = (opened: number) => t.redis.publish(channel, JSON.stringify({ replace: token, by: 'another-instance', opened: String(opened) }));
+    const stillOpen = () => Promise.race([mine.ended.then(() => false), sleep(300).then(() => true)]);
+    await notice(now - 2_000_000); // a stream opened 2 s earlier elsewhere, heard only now
+    assert.equal(await stillOpen(), true);
+    await notice(now + 1);
+    await mine.ended;
+  } finally {
+    mine.close();
   }
 });
 

@@ -28,9 +28,13 @@ export interface StreamEvent {
   expired?: string[];
   /** The queue was deactivated: every stream gets `queue-status` LEFT and `queue-left`, then closes. */
   closed?: boolean;
-  /** This token subscribed again on instance `by`: other instances close their stream of it. */
+  /**
+   * This token subscribed again on instance `by`, at `opened` (Redis' clock, µs): other
+   * instances close their stream of it if it opened before that.
+   */
   replace?: string;
   by?: string;
+  opened?: string;
 }
 
 export interface StreamDeps {
@@ -67,6 +71,10 @@ interface Subscriber {
   missingSince: number | null;
   /** The last line read that found it. */
   seen: number;
+  /** When it opened on Redis' clock (µs); null until its open's answer is in. */
+  opened: number | null;
+  /** The newest notice of another stream of its token that came while it was opening (µs; 0: none). */
+  replacedAt: number;
 }
 
 /** One queue's local subscribers and its single ticker on this instance. */
@@ -192,6 +200,8 @@ export class QueueStreams {
       sentPosition: -1,
       missingSince: null,
       seen: line.reads,
+      opened: null,
+      replacedAt: 0,
     };
     const old = line.subs.get(sub.token);
     line.subs.set(sub.token, sub);
@@ -200,11 +210,16 @@ export class QueueStreams {
       if (line.subs.get(sub.token) === sub) line.subs.delete(sub.token);
     });
     stream.beforeShutdown = () => this.send(sub, STATUS_EVENT, this.statusOf(line, sub));
-    const replace: StreamEvent = { replace: sub.token, by: this.instanceId };
-    // One round trip: the position, and the notice that closes this token's stream on other instances.
-    const { rank, size, settings: current } = await this.deps.redis.openStream(keys, sub.token, JSON.stringify(replace));
+    // One round trip: the position, and the notice that closes this token's older streams on other instances.
+    const { rank, size, settings: current, opened } = await this.deps.redis.openStream(keys, sub.token, this.instanceId);
+    sub.opened = opened;
+    if (sub.replacedAt > opened) {
+      // A newer stream of the token opened elsewhere while this one was opening.
+      stream.close();
+      return;
+    }
     this.applyMeta(line, current);
-    line.total = size ?? line.total;
+    line.total = size;
     if (rank !== null) {
       sub.position = rank + 1;
       this.send(sub, STATUS_EVENT, this.statusOf(line, sub));
@@ -256,7 +271,15 @@ export class QueueStreams {
       return;
     }
     if (event.replace !== undefined) {
-      if (event.by !== this.instanceId) line.subs.get(event.replace)?.stream.close();
+      const sub = line.subs.get(event.replace);
+      if (!sub) return;
+      // Streams replaced on this instance were closed at once. A notice reaches other instances
+      // when it does (on a Cluster, through the cluster bus): only a stream opened before it goes.
+      const opened = Number(event.opened);
+      if (!(opened > 0)) {
+        if (event.by !== this.instanceId) sub.stream.close(); // from an instance that doesn't stamp notices yet
+      } else if (sub.opened === null) sub.replacedAt = Math.max(sub.replacedAt, opened);
+      else if (sub.opened < opened) sub.stream.close();
       return;
     }
     const settle = (tokens: string[] | undefined, status: Exclude<EntryStatus, 'WAITING'>) => {
