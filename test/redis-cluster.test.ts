@@ -134,8 +134,9 @@ describe('on a Redis Cluster of three masters', () => {
   test('the coupon, time-deal and waiting-room tests pass', { timeout: ALL_FILES ? 1_200_000 : 300_000 }, async (ctx) => {
     const env = {
       REDIS_CLUSTER_NODES: cluster.nodes.join(','),
-      // Errors logged (an unexpected 500's cause) reach the output, and the message below.
-      TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+      // Errors logged (an unexpected 500's cause) and the causes of 503s (logged at debug) reach
+      // the output, and the message below.
+      TEST_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'debug',
     };
     // Every file at once would overload a small machine (the spike tests alone fill two cores).
     const runs = await runFiles(ALL_FILES ? ALL : REPRESENTATIVE, ALL_FILES ? 2 : 3, (file) => runFile(file, env, 180_000, ctx.signal));
@@ -146,8 +147,8 @@ describe('on a Redis Cluster of three masters', () => {
       // Each failure with its YAML block (the error and where), and the errors the app logged.
       const lines = run.output.split('\n');
       const failures = lines.flatMap((line, i) => (/^\s*not ok /.test(line) ? lines.slice(i, i + 30) : []));
-      const errors = lines.filter((line) => line.includes('"level":50')).slice(0, 10);
-      const why = `${run.file}: ${run.timedOut ? 'killed at the deadline; its output:\n' + run.output.slice(-3000) : failures.join('\n')}\nerrors logged:\n${errors.join('\n')}`;
+      const errors = lines.filter((line) => line.includes('"level":50') || line.includes('"msg":"dependency down"')).slice(0, 10);
+      const why = `${run.file}: ${run.timedOut ? 'killed at the deadline; its output:\n' + run.output.slice(-3000) : failures.join('\n')}\nerrors and causes of 503s logged:\n${errors.join('\n')}`;
       if (run.code !== 0 || count('fail') !== 0 || !(count('pass') > 0)) problems.push(why);
       passed += count('pass');
     }

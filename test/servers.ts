@@ -241,7 +241,9 @@ export async function startRedisCluster(masters = 3): Promise<PrivateRedisCluste
     await Promise.all(servers.map((s) => s.dispose()));
   };
   try {
-    const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000'];
+    // Redis' default node timeout: a node starved of CPU on a busy test machine for a couple of
+    // seconds must not be voted down (the whole cluster then answers CLUSTERDOWN).
+    const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '15000'];
     servers.push(...(await Promise.all(ports.map((port) => startRedis({ port, args: clusterArgs })))));
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
     await execFileAsync(program('redis-cli'), ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
