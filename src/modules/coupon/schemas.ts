@@ -25,6 +25,18 @@ const amount = (label: string) =>
     }),
   );
 
+/** The coupon the request's and the answer's examples describe. */
+const WELCOME_COUPON = {
+  code: 'WELCOME_5000',
+  name: '신규 가입 5,000원 할인',
+  description: '3만원 이상 주문 시 사용',
+  discountType: 'FIXED',
+  discountValue: 5000,
+  minimumOrderAmount: 30000,
+  maximumDiscountAmount: null,
+  totalQuantity: 1000,
+};
+
 /** The coupon create request, with the validation messages clients already show. */
 export const CouponCreateRequest = Type.Object(
   {
@@ -64,14 +76,7 @@ export const CouponCreateRequest = Type.Object(
     additionalProperties: false,
     examples: [
       {
-        code: 'WELCOME_5000',
-        name: '신규 가입 5,000원 할인',
-        description: '3만원 이상 주문 시 사용',
-        discountType: 'FIXED',
-        discountValue: 5000,
-        minimumOrderAmount: 30000,
-        maximumDiscountAmount: null,
-        totalQuantity: 1000,
+        ...WELCOME_COUPON,
         startsAt: '2026-01-20T00:00:00',
         expiresAt: '2026-02-20T00:00:00',
       },
@@ -121,14 +126,7 @@ export const CouponResponse = Type.Object({
   examples: [
     {
       id: 9,
-      code: 'WELCOME_5000',
-      name: '신규 가입 5,000원 할인',
-      description: '3만원 이상 주문 시 사용',
-      discountType: 'FIXED',
-      discountValue: 5000,
-      minimumOrderAmount: 30000,
-      maximumDiscountAmount: null,
-      totalQuantity: 1000,
+      ...WELCOME_COUPON,
       issuedQuantity: 250,
       remainingQuantity: 750,
       status: 'ACTIVE',

@@ -51,6 +51,16 @@ export const OrderNumberParams = Type.Object({ orderNumber: CodeParam('Order num
 
 // ---- responses --------------------------------------------------------------------
 
+/** The shipping address every example shows (deliveries and orders). */
+export const ADDRESS_EXAMPLE = {
+  receiverName: '홍길동',
+  receiverPhone: '010-1234-5678',
+  zipCode: '06236',
+  address1: '서울특별시 강남구 테헤란로 123',
+  address2: '4층',
+  fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
+};
+
 /** Contract §3.2 AddressResponse (shared with orders). */
 export const AddressResponse = Type.Object({
   receiverName: Type.String(),
@@ -62,14 +72,7 @@ export const AddressResponse = Type.Object({
 }, {
   $id: 'Address',
   examples: [
-    {
-      receiverName: '홍길동',
-      receiverPhone: '010-1234-5678',
-      zipCode: '06236',
-      address1: '서울특별시 강남구 테헤란로 123',
-      address2: '4층',
-      fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
-    },
+    ADDRESS_EXAMPLE,
   ],
 });
 export type AddressResponse = Static<typeof AddressResponse>;
@@ -141,14 +144,7 @@ export const DeliveryResponse = Type.Object({
       status: 'SHIPPED',
       statusDescription: '발송됨',
       carrier: '기본택배',
-      shippingAddress: {
-        receiverName: '홍길동',
-        receiverPhone: '010-1234-5678',
-        zipCode: '06236',
-        address1: '서울특별시 강남구 테헤란로 123',
-        address2: '4층',
-        fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
-      },
+      shippingAddress: ADDRESS_EXAMPLE,
       estimatedDeliveryDate: '2026-01-23',
       actualDeliveryDate: null,
       histories: [

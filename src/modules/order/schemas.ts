@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CodeParam, DateTime, Money, msg, Nullable, OptionalNullable, Ref, Text } from '../../platform/http/schema';
 import { PageQuery, PageSchema } from '../../platform/http/pagination';
-import { AddressResponse, DeliveryResponse } from '../delivery/schemas';
+import { ADDRESS_EXAMPLE, AddressResponse, DeliveryResponse } from '../delivery/schemas';
 import { PaymentResponse } from '../payment/schemas';
 
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPING', 'DELIVERED', 'CANCELLED', 'REFUNDED'] as const;
@@ -125,14 +125,7 @@ export const OrderResponse = Type.Object({
       discountAmount: 0,
       finalAmount: 2900000,
       appliedUserCouponId: null,
-      shippingAddress: {
-        receiverName: '홍길동',
-        receiverPhone: '010-1234-5678',
-        zipCode: '06236',
-        address1: '서울특별시 강남구 테헤란로 123',
-        address2: '4층',
-        fullAddress: '[06236] 서울특별시 강남구 테헤란로 123 4층',
-      },
+      shippingAddress: ADDRESS_EXAMPLE,
       cancelReason: null,
       cancelledAt: null,
       createdAt: '2026-01-20T09:30:00.000Z',
