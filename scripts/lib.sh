@@ -69,6 +69,21 @@ apt_install() {
   apt_get install -y --no-install-recommends "$@"
 }
 
+# Ends the step with what only some tests need: installed when it can be (as root, with apt),
+# otherwise named with the command to run and what fails meanwhile. Usage: install_for "<tests>" pkg...
+install_for() {
+  local tests="$1"
+  shift
+  if [ "$#" -eq 0 ]; then
+    done_step "present"
+  elif is_root && have apt-get; then
+    apt_install "$@"
+    done_step "installed $*"
+  else
+    done_step "missing $*: $tests will fail until installed: sudo apt-get install -y $*"
+  fi
+}
+
 # First of the given programs found on PATH or in the sbin directories, else empty.
 find_prog() {
   local p dir

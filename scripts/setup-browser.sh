@@ -16,11 +16,4 @@ else
   [ -x /usr/bin/chromium ] || PKGS+=(chromium)
 fi
 dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed' || PKGS+=(fonts-noto-cjk)
-if [ "${#PKGS[@]}" -eq 0 ]; then
-  done_step "present"
-elif is_root && have apt-get; then
-  apt_install "${PKGS[@]}"
-  done_step "installed ${PKGS[*]}"
-else
-  done_step "missing ${PKGS[*]}: the browser tests will fail until installed: sudo apt-get install -y ${PKGS[*]}"
-fi
+install_for "the browser tests" "${PKGS[@]}"

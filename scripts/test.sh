@@ -24,14 +24,7 @@ TEST_PKGS=()
 have cc || TEST_PKGS+=(gcc libc6-dev)
 { [ -n "$(find_prog mariadbd mysqld)" ] && [ -n "$(find_prog mariadb-install-db mysql_install_db)" ]; } || TEST_PKGS+=(mariadb-server)
 [ -n "$(find_prog redis-server)" ] || TEST_PKGS+=(redis-server)
-if [ "${#TEST_PKGS[@]}" -eq 0 ]; then
-  done_step "present"
-elif is_root && have apt-get; then
-  apt_install "${TEST_PKGS[@]}"
-  done_step "installed ${TEST_PKGS[*]}"
-else
-  done_step "missing ${TEST_PKGS[*]}: the Kafka and outage tests will fail until installed: sudo apt-get install -y ${TEST_PKGS[*]}"
-fi
+install_for "the Kafka and outage tests" "${TEST_PKGS[@]}"
 
 # The browser tests' Chromium and Korean font, and the browser apps they load (built once here).
 bash scripts/setup-browser.sh
